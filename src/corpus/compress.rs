@@ -1,0 +1,1 @@
+//! Transparent decompression by magic bytes (gzip, zstd).

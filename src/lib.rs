@@ -1,0 +1,7 @@
+//! dechaff separates the wheat from the chaff in scraped text corpora.
+#![deny(unsafe_code)]
+
+pub mod corpus;
+pub mod error;
+
+pub use error::{Error, Result};
