@@ -5,3 +5,7 @@ pub mod corpus;
 pub mod error;
 
 pub use error::{Error, Result};
+pub mod lsh;
+pub mod minhash;
+pub mod normalize;
+pub mod shingle;
