@@ -5,6 +5,9 @@ pub mod corpus;
 pub mod error;
 
 pub use error::{Error, Result};
+pub mod cluster;
+pub mod dedup;
+pub mod fingerprint;
 pub mod lsh;
 pub mod minhash;
 pub mod normalize;
