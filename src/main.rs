@@ -1,1 +1,21 @@
-fn main() {}
+//! The `dechaff` command: parse the arguments, run, map the outcome to an exit code.
+#![allow(clippy::print_stderr)]
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match dechaff::cli::run() {
+        Ok(code) => code,
+        Err(err) => {
+            if dechaff::cli::is_broken_pipe(&err) {
+                // `dechaff … | head`: the reader went away; that is not a failure.
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("dechaff: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(dechaff::cli::EXIT_ERROR)
+        }
+    }
+}

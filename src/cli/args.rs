@@ -1,0 +1,255 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::corpus::{Input, ReadOptions, DEFAULT_MAX_DOC_BYTES};
+use crate::dedup::{DedupConfig, Verification};
+use crate::fingerprint::FingerprintConfig;
+use crate::jobs::OnError;
+use crate::minhash::MinHashConfig;
+use crate::normalize::segment::SegmentMode;
+use crate::shingle::{ShingleConfig, ShingleKind, DEFAULT_SEED};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (bad records skipped with --on-error skip are reported in the summary)
+  1  a check requested with --check failed
+  2  usage error, or a fatal error (including the first bad record with --on-error fail)
+
+Inputs are files, directories (walked recursively, in sorted order) or - for standard input.
+.jsonl/.json files (optionally .gz or .zst; compression is detected from the content) hold one
+JSON document per line; any other file is one plain-text document.";
+
+/// dechaff separates the wheat from the chaff in scraped text corpora: it strips page chrome,
+/// finds syndicated passages and removes near-duplicate documents, deterministically.
+#[derive(Debug, Parser)]
+#[command(name = "dechaff", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options for every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing on standard error but errors: no progress bar, no summary.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Keep one document of each group of near-duplicate documents.
+    #[command(after_help = DEDUP_EXAMPLES)]
+    Dedup(DedupArgs),
+}
+
+const DEDUP_EXAMPLES: &str = "\
+Examples:
+  # Keep one document per near-duplicate cluster, list the clusters
+  dechaff dedup crawl/*.jsonl.gz -o unique.jsonl --clusters clusters.jsonl
+
+  # Stricter threshold, every verified pair, a JSON report
+  dechaff dedup corpus.jsonl -o unique.jsonl --threshold 0.9 --pairs pairs.jsonl --report run.json
+
+  # Show the LSH parameters chosen for a threshold, and stop
+  dechaff dedup --explain --threshold 0.7
+
+  # Fail (exit 1) when a corpus contains near duplicates
+  dechaff dedup corpus.jsonl -o /dev/null --check
+
+Exit codes: 0 success, 1 --check found duplicates, 2 usage or fatal error.";
+
+/// How inputs are read.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files or directories; `-` reads JSON Lines from standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// JSON field holding the text.
+    #[arg(long, default_value = "text", value_name = "FIELD")]
+    pub text_field: String,
+    /// JSON field holding the document id (when absent from a record: FILE:LINE).
+    #[arg(long, default_value = "id", value_name = "FIELD")]
+    pub id_field: String,
+    /// JSON field holding the source (outlet); when absent, the host of a `url` field.
+    #[arg(long, default_value = "source", value_name = "FIELD")]
+    pub source_field: String,
+    /// Reject records (JSON lines, text files) larger than this many bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_DOC_BYTES, value_name = "BYTES")]
+    pub max_doc_bytes: usize,
+    /// What to do with a bad record: skip it and report it, or stop with exit code 2.
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Skip)]
+    pub on_error: OnErrorArg,
+    /// Write a JSON report of the run: counts per file, every error, settings.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<String>,
+}
+
+impl InputArgs {
+    pub fn inputs(&self) -> Vec<Input> {
+        self.inputs.iter().map(|s| Input::parse(s)).collect()
+    }
+
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            text_field: self.text_field.clone(),
+            id_field: self.id_field.clone(),
+            source_field: self.source_field.clone(),
+            max_doc_bytes: self.max_doc_bytes,
+        }
+    }
+}
+
+/// `--on-error`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OnErrorArg {
+    /// Report the bad record, count it, go on.
+    Skip,
+    /// Stop at the first bad record with exit code 2.
+    Fail,
+}
+
+impl From<OnErrorArg> for OnError {
+    fn from(a: OnErrorArg) -> OnError {
+        match a {
+            OnErrorArg::Skip => OnError::Skip,
+            OnErrorArg::Fail => OnError::Fail,
+        }
+    }
+}
+
+/// How texts are fingerprinted.
+#[derive(Debug, Args)]
+pub struct FingerprintArgs {
+    /// Tokens per shingle.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub ngram: usize,
+    /// Shingle words or characters.
+    #[arg(long, value_enum, default_value_t = ShingleArg::Words)]
+    pub shingle: ShingleArg,
+    /// MinHash slots per signature.
+    #[arg(long, default_value_t = 128, value_name = "K")]
+    pub num_perm: usize,
+    /// Seed of every hash (results are identical on every machine for a given seed).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+    /// Paragraphs are lines, or runs of lines up to a blank line.
+    #[arg(long, value_enum, default_value_t = SegmentArg::Lines)]
+    pub paragraphs: SegmentArg,
+}
+
+impl FingerprintArgs {
+    pub fn config(&self) -> FingerprintConfig {
+        FingerprintConfig {
+            shingle: ShingleConfig {
+                kind: match self.shingle {
+                    ShingleArg::Words => ShingleKind::Words,
+                    ShingleArg::Chars => ShingleKind::Chars,
+                },
+                n: self.ngram,
+                seed: self.seed,
+            },
+            minhash: MinHashConfig {
+                num_perm: self.num_perm,
+                seed: self.seed,
+            },
+            segment: match self.paragraphs {
+                SegmentArg::Lines => SegmentMode::Lines,
+                SegmentArg::BlankLines => SegmentMode::BlankLines,
+            },
+        }
+    }
+}
+
+/// `--shingle`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ShingleArg {
+    /// Word n-grams of the normalized text.
+    Words,
+    /// Character n-grams of the normalized text.
+    Chars,
+}
+
+/// `--paragraphs`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SegmentArg {
+    /// Every non-blank line is a paragraph.
+    Lines,
+    /// Every run of non-blank lines is a paragraph.
+    BlankLines,
+}
+
+/// `dechaff dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Where the kept documents go (JSON Lines, in id order); `-` for standard output.
+    #[arg(
+        short,
+        long,
+        value_name = "OUT.jsonl",
+        required_unless_present = "explain"
+    )]
+    pub output: Option<String>,
+    /// Write the clusters: {"cluster", "representative", "members": [{"id", "jaccard"}]}.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub clusters: Option<String>,
+    /// Write every verified pair: {"a", "b", "jaccard"}.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub pairs: Option<String>,
+    /// Write each removed document's id, location and the document kept in its place.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub removed: Option<String>,
+    /// Documents with Jaccard similarity at or above this are near duplicates.
+    #[arg(long, short = 't', default_value_t = 0.8, value_name = "J")]
+    pub threshold: f64,
+    /// Probability, guaranteed by the LSH parameters, that a pair exactly at the threshold is
+    /// compared.
+    #[arg(long, default_value_t = 0.95, value_name = "P")]
+    pub min_recall: f64,
+    /// Check candidates against the exact Jaccard of the shingle sets, or trust the MinHash
+    /// estimate (less memory: shingle sets are not kept).
+    #[arg(long, value_enum, default_value_t = VerifyArg::Exact)]
+    pub verify: VerifyArg,
+    /// Print the LSH bands and rows chosen and the candidate probability at a few
+    /// similarities; without inputs, stop there.
+    #[arg(long)]
+    pub explain: bool,
+    /// Exit with code 1 when near duplicates were found.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub fingerprint: FingerprintArgs,
+}
+
+/// `--verify`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum VerifyArg {
+    /// Exact Jaccard of the shingle sets.
+    Exact,
+    /// MinHash estimate.
+    Estimate,
+}
+
+impl DedupArgs {
+    pub fn config(&self) -> DedupConfig {
+        DedupConfig {
+            fingerprint: self.fingerprint.config(),
+            threshold: self.threshold,
+            min_recall: self.min_recall,
+            verification: match self.verify {
+                VerifyArg::Exact => Verification::Exact,
+                VerifyArg::Estimate => Verification::Estimate,
+            },
+            ..DedupConfig::default()
+        }
+    }
+}

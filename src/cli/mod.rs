@@ -1,0 +1,69 @@
+//! The command-line front end: the only place that knows clap, terminals and exit codes.
+//!
+//! Arguments are parsed into clap structs ([`args`]), resolved into the library's
+//! configuration types, and handed to a job in [`crate::jobs`]. Summaries go to standard
+//! error; data goes to files or, with `-o -`, to standard output.
+#![allow(clippy::print_stderr)]
+
+mod args;
+mod dedup;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::Cli;
+
+/// Exit code: success (bad records skipped with `--on-error skip` still count as success; the
+/// summary reports them).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: a check requested with `--check` failed (for `dedup`: near duplicates found).
+pub const EXIT_CHECK_FAILED: u8 = 1;
+/// Exit code: usage error or fatal error (including the first bad record with
+/// `--on-error fail`).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Parses the command line and runs the command.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    if let Some(n) = cli.global.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
+    }
+    match cli.command {
+        args::Command::Dedup(a) => dedup::run(&cli.global, a),
+    }
+}
+
+/// True when `err` is, anywhere in its chain, a closed pipe on output.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<crate::Error>()
+                .is_some_and(crate::Error::is_broken_pipe)
+    })
+}
+
+/// `1234567` → `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,54 @@
+//! Progress bars on standard error, drawn only when it is a terminal.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::progress::{Progress, Unit};
+
+/// Draws the library's progress calls as one indicatif bar.
+pub struct Bar {
+    bar: Option<ProgressBar>,
+}
+
+impl Bar {
+    /// A bar, hidden when `quiet` or when standard error is not a terminal.
+    pub fn new(quiet: bool) -> Bar {
+        let show = !quiet && std::io::stderr().is_terminal();
+        Bar {
+            bar: show.then(|| ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, total: Option<u64>, unit: Unit) {
+        let Some(bar) = &self.bar else { return };
+        bar.reset();
+        bar.set_length(total.unwrap_or(0));
+        let template = match (total.is_some(), unit) {
+            (true, Unit::Bytes) => {
+                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            }
+            (true, Unit::Items) => "{msg:>10} [{bar:30}] {human_pos}/{human_len} eta {eta}",
+            (false, Unit::Bytes) => "{msg:>10} {spinner} {bytes} {bytes_per_sec}",
+            (false, Unit::Items) => "{msg:>10} {spinner} {human_pos}",
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(name);
+    }
+
+    fn advance(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! Whole-corpus jobs: read every input, analyse every document in parallel, write outputs.
+//!
+//! [`collect`] is shared by every job. It reads the inputs on one thread, parses and analyses
+//! records on the rayon pool in bounded batches, spills each document's JSON record to a
+//! [`RecordStore`] and keeps only the per-document analysis in memory. It then orders the
+//! documents by id (ties by a hash of the record), so that everything downstream depends on
+//! the content of the corpus, not on the order of files, lines or threads.
+
+pub mod dedup;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::corpus::{parse_record, CorpusReader, Input, Locator, ReadOptions, RecordError};
+use crate::error::{Error, Result};
+use crate::output::schema::{Counts, ErrorRecord, FileCounts};
+use crate::output::{RecordRef, RecordStore};
+use crate::progress::{Progress, Unit};
+
+/// Records per parallel batch.
+const BATCH_RECORDS: usize = 4096;
+/// Bytes per parallel batch.
+const BATCH_BYTES: usize = 16 << 20;
+/// Batches in flight between the reader thread and the workers.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// What to do with a bad record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnError {
+    /// Report it, count it and go on. This is the default.
+    #[default]
+    Skip,
+    /// Stop the run with an error at the first one.
+    Fail,
+}
+
+/// A document kept in memory while a job runs: who it is, where its record is, and what the
+/// job's analysis found.
+#[derive(Debug)]
+pub struct Entry<T> {
+    /// Document id.
+    pub id: String,
+    /// Source (outlet), if known.
+    pub source: Option<String>,
+    /// Length of the text in bytes.
+    pub text_len: usize,
+    /// Where it was read.
+    pub locator: Locator,
+    /// Where its JSON record is in the store.
+    pub record: RecordRef,
+    /// xxh3 of the record, to order documents that share an id.
+    pub record_hash: u64,
+    /// Number of invalid UTF-8 sequences replaced while decoding.
+    pub invalid_utf8: usize,
+    /// The job's analysis of the document.
+    pub data: T,
+}
+
+/// Everything read from a corpus.
+#[derive(Debug)]
+pub struct Collected<T> {
+    /// Documents, ordered by (id, record hash).
+    pub entries: Vec<Entry<T>>,
+    /// Bad records and unreadable inputs, in input order.
+    pub errors: Vec<RecordError>,
+    /// The spilled JSON records.
+    pub store: RecordStore,
+    /// Bytes of records read.
+    pub bytes_read: u64,
+}
+
+/// Reads and analyses a corpus. `analyze` runs on the rayon pool, once per document.
+/// Records are spilled to a store in `spill_dir`.
+pub fn collect<T, F>(
+    inputs: Vec<Input>,
+    opts: &ReadOptions,
+    on_error: OnError,
+    spill_dir: &Path,
+    progress: &dyn Progress,
+    analyze: F,
+) -> Result<Collected<T>>
+where
+    T: Send,
+    F: Fn(&crate::corpus::Document) -> T + Sync,
+{
+    let mut store = RecordStore::new(spill_dir)?;
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    let mut bytes_read = 0u64;
+    let total = input_size(&inputs);
+    progress.stage("reading", total, Unit::Bytes);
+    let (tx, rx) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT);
+    let reader_opts = opts.clone();
+    std::thread::scope(|s| -> Result<()> {
+        s.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH_RECORDS);
+            let mut bytes = 0usize;
+            for item in CorpusReader::new(inputs, reader_opts) {
+                if let Ok(raw) = &item {
+                    bytes += raw.bytes.len();
+                }
+                batch.push(item);
+                if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+                    if tx.send(std::mem::take(&mut batch)).is_err() {
+                        return;
+                    }
+                    bytes = 0;
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+        });
+        for batch in rx {
+            let results: Vec<_> = batch
+                .into_par_iter()
+                .map(|item| {
+                    let raw = item?;
+                    let raw_len = raw.bytes.len();
+                    let doc = parse_record(raw, opts)?;
+                    let data = analyze(&doc);
+                    Ok((doc, data, raw_len))
+                })
+                .collect();
+            for r in results {
+                match r {
+                    Ok((doc, data, raw_len)) => {
+                        bytes_read += raw_len as u64;
+                        progress.advance(raw_len as u64);
+                        let record = store.push(doc.json.as_bytes())?;
+                        entries.push(Entry {
+                            record_hash: xxh3_64(doc.json.as_bytes()),
+                            id: doc.id,
+                            source: doc.source,
+                            text_len: doc.text.len(),
+                            locator: doc.locator,
+                            record,
+                            invalid_utf8: doc.invalid_utf8,
+                            data,
+                        });
+                    }
+                    Err(e) => {
+                        if on_error == OnError::Fail {
+                            // Dropping the receiver stops the reader thread.
+                            return Err(Error::Record(e));
+                        }
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    entries.par_sort_unstable_by(|a, b| (&a.id, a.record_hash).cmp(&(&b.id, b.record_hash)));
+    Ok(Collected {
+        entries,
+        errors,
+        store,
+        bytes_read,
+    })
+}
+
+fn input_size(inputs: &[Input]) -> Option<u64> {
+    let mut total = 0;
+    for i in inputs {
+        match i {
+            Input::Stdin => return None,
+            Input::Path(p) => total += dir_size(p)?,
+        }
+    }
+    Some(total)
+}
+
+fn dir_size(p: &Path) -> Option<u64> {
+    let md = std::fs::metadata(p).ok()?;
+    if md.is_file() {
+        // Compressed files grow when read: the bar is then only a rough guide.
+        return Some(md.len());
+    }
+    let mut total = 0;
+    for e in std::fs::read_dir(p).ok()? {
+        total += dir_size(&e.ok()?.path()).unwrap_or(0);
+    }
+    Some(total)
+}
+
+/// Bookkeeping of what happened to every document, per input file.
+#[derive(Debug, Default)]
+pub struct Accounting {
+    files: BTreeMap<Arc<str>, (Counts, u64)>,
+    total: Counts,
+    /// Removed documents by reason.
+    pub removed_by_reason: BTreeMap<&'static str, u64>,
+}
+
+impl Accounting {
+    /// Counts the errors of a run.
+    pub fn from_errors(errors: &[RecordError]) -> Accounting {
+        let mut a = Accounting::default();
+        for e in errors {
+            let f = a.files.entry(e.locator.path.clone()).or_default();
+            if is_file_level(e) {
+                f.1 += 1;
+            } else {
+                f.0.read += 1;
+                f.0.rejected += 1;
+                a.total.read += 1;
+                a.total.rejected += 1;
+            }
+        }
+        a
+    }
+
+    /// A document was written.
+    pub fn written(&mut self, at: &Locator) {
+        let f = self.files.entry(at.path.clone()).or_default();
+        f.0.read += 1;
+        f.0.written += 1;
+        self.total.read += 1;
+        self.total.written += 1;
+    }
+
+    /// A document was removed, for `reason`.
+    pub fn removed(&mut self, at: &Locator, reason: &'static str) {
+        let f = self.files.entry(at.path.clone()).or_default();
+        f.0.read += 1;
+        f.0.removed += 1;
+        self.total.read += 1;
+        self.total.removed += 1;
+        *self.removed_by_reason.entry(reason).or_default() += 1;
+    }
+
+    /// Totals over every file.
+    pub fn total(&self) -> &Counts {
+        &self.total
+    }
+
+    /// Per-file counts, in path order.
+    pub fn files(&self) -> Vec<FileCounts> {
+        self.files
+            .iter()
+            .map(|(p, (c, fe))| FileCounts {
+                path: p.to_string(),
+                counts: c.clone(),
+                file_errors: *fe,
+            })
+            .collect()
+    }
+}
+
+/// Whether an error concerns a whole file rather than one record.
+pub fn is_file_level(e: &RecordError) -> bool {
+    use crate::corpus::RecordErrorKind as K;
+    // A binary file is a would-be document and counts as a rejected record.
+    matches!(e.kind, K::Truncated | K::Unreadable | K::NotFound)
+}
+
+/// Errors as report records.
+pub fn error_records(errors: &[RecordError]) -> Vec<ErrorRecord> {
+    errors
+        .iter()
+        .map(|e| ErrorRecord {
+            path: e.locator.path.to_string(),
+            line: (e.locator.line > 0).then_some(e.locator.line),
+            byte_offset: e.byte_offset,
+            kind: e.kind.as_str(),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+/// Number of ids carried by more than one document in `entries` (ordered by id).
+pub fn duplicate_ids<T>(entries: &[Entry<T>]) -> u64 {
+    entries
+        .chunk_by(|a, b| a.id == b.id)
+        .filter(|g| g.len() > 1)
+        .count() as u64
+}

@@ -1,0 +1,17 @@
+//! How do results leave the process?
+//!
+//! * [`AtomicFile`]: every output is written to a temporary file in the destination's
+//!   directory and renamed over the final name only when the whole run succeeded, so a failed
+//!   or interrupted run never leaves a half-written file under that name.
+//! * [`RecordStore`]: an anonymous spill file holding each document's JSON record while the
+//!   corpus is analysed, so that memory does not grow with the text read and outputs can be
+//!   written in a content-defined order at the end.
+//! * [`schema`]: the serialize-only types of every JSON output — the specification of the
+//!   output formats, versioned by [`schema::SCHEMA_VERSION`].
+
+mod atomic;
+pub mod schema;
+mod store;
+
+pub use atomic::{AtomicFile, Destination, OutputWriter};
+pub use store::{RecordRef, RecordStore};
