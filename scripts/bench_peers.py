@@ -52,8 +52,12 @@ file to holding the set of pairs, shingling included; peak memory is that proces
   *estimated* (signature) Jaccard is >= the threshold.  Documents under 5 words get an empty
   shingle set in gaoya.
 
-Output: a Markdown table on stdout (tool, wall s, MB/s, peak RSS MB, pairs found, recall,
-precision, speed ratio vs dechaff), plus WORK/bench-peers.json and WORK/bench-peers.md; each
+Wall time is the subprocess's wall clock (for the peers, Python start-up and imports included);
+with --repeat N the table shows the median and the best of N, MB/s is from the median, and peak
+RSS is the largest seen.  The machine this was written for has 2 cores: close other work first.
+
+Output: a Markdown table on stdout (tool, wall s, best s, MB/s, peak RSS MB, pairs found, recall,
+precision, speed ratio vs dechaff - or vs the fastest tool when dechaff is not in the run), plus WORK/bench-peers.json and WORK/bench-peers.md; each
 tool's pairs are kept in WORK/pairs/TOOL.jsonl.
 
 The script itself uses only the standard library; the peers and prepare.py's dependencies
@@ -208,7 +212,7 @@ def worker_gaoya(corpus, out, chunk=4096):
     if batch_texts:
         flush(batch_ids, batch_texts)
     named = sorted(tuple(sorted((ids[a], ids[b]))) for a, b in pairs)
-    meta = {"version": version("gaoya"), "index": str(index).split(" size")[0],
+    meta = {"version": version("gaoya"), "index": str(index).split(", size")[0] + " }",
             "seconds_inside": time.perf_counter() - t0, "docs": len(ids)}
     _write_pairs(out, named, meta)
 
@@ -430,9 +434,6 @@ def run_measured(cmd, env, log_path):
             rss_kib = int(open(rss_file).read().split()[-1])
         except (OSError, ValueError, IndexError):
             pass
-        if code != 0:
-            # GNU time exits with the child's status; a failure also puts a note in rss_file.
-            pass
     return code, wall, rss_kib / 1024
 def read_pairs(path):
     """Pairs file -> (set of sorted id pairs, meta).  Accepts bare records or {"type","data"}."""
@@ -512,17 +513,17 @@ def render(results, truth_n, info):
         f"exact pairs: {truth_n}; repeat: {info['repeat']} (median wall); "
         f"{info['cpus']} CPUs, RAYON_NUM_THREADS={info['threads']}",
         "",
-        f"| tool | wall s | MB/s | peak RSS MB | pairs found | recall | precision | "
+        f"| tool | wall s | best s | MB/s | peak RSS MB | pairs found | recall | precision | "
         f"{ref_name} speed-up |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['tool']} | failed ({r['error']}) | | | | | | |")
+            lines.append(f"| {r['tool']} | failed ({r['error']}) | | | | | | | |")
             continue
         speed = "-" if r is ref else ratio_text(r["wall"] / ref["wall"])
         lines.append(
-            f"| {r['tool']} | {r['wall']:.2f} | {r['mb_per_s']:.2f} | {r['peak_rss_mb']:.0f} | "
+            f"| {r['tool']} | {r['wall']:.2f} | {r['best']:.2f} | {r['mb_per_s']:.2f} | {r['peak_rss_mb']:.0f} | "
             f"{r['pairs_found']} | {r['recall']:.4f} | {r['precision']:.4f} | {speed} |")
     lines.append("")
     for r in ok:
