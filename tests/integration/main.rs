@@ -1,0 +1,12 @@
+//! Integration tests: one binary, run against the `dechaff` executable and the library.
+//!
+//! * `util` — temporary directories and a command runner.
+//! * `dedup` — `dechaff dedup` end to end: outputs, formats, exit codes.
+//! * `determinism` — byte-identical outputs whatever the input order or thread count.
+//! * `reuters` — every exact-duplicate group of Reuters-21578 ends in one cluster (needs
+//!   `../shared/`, skipped without it).
+
+mod dedup;
+mod determinism;
+mod reuters;
+mod util;
