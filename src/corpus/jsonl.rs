@@ -1,12 +1,646 @@
 //! Parsing one raw record (a JSON line or a text file) into a [`Document`].
+//!
+//! A JSON line is not parsed into a full `serde_json::Value`: a visitor walks the object once,
+//! keeps borrowed raw slices of the few fields it needs (text, id, source, `url`) and skips
+//! every other value without allocating. Only those fields are then decoded.
 
-use super::{Document, RawRecord, ReadOptions, RecordError};
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::{Document, Locator, RawKind, RawRecord, ReadOptions, RecordError, RecordErrorKind};
 
 /// Parses a raw record into a document.
 ///
 /// JSON lines must be objects with a string text field. Invalid UTF-8 is replaced by U+FFFD
 /// (and counted in [`Document::invalid_utf8`]); byte offsets refer to the replaced text.
+///
+/// For JSON lines:
+///
+/// * the id is the id field when it is a string, its JSON text when it is a number (`17`) or
+///   any other non-null value (`{"$oid":"…"}`); when it is missing or `null` the id is
+///   `FILE:LINE` and [`Document::derived_id`] is set. [`Document::json`] then carries the
+///   derived id: inserted as the first field when the field was missing, in place of the
+///   `null` when it was null. Otherwise [`Document::json`] is the (decoded) line unchanged.
+/// * the source is the source field when it is a non-empty string, else the host of the `url`
+///   field when that is a string holding a URL (lowercased, without `www.`, port or user
+///   info), else none.
+///
+/// For plain-text files the id and source come from the path (see [`RawKind::TextFile`]) and
+/// [`Document::json`] is a new object `{"id", "text", "source"}` (`source` left out when none).
 pub fn parse_record(raw: RawRecord, opts: &ReadOptions) -> Result<Document, RecordError> {
-    let _ = (raw, opts);
-    todo!("helper implements")
+    let RawRecord {
+        locator,
+        kind,
+        bytes,
+        byte_offset,
+    } = raw;
+    let (text, invalid_utf8) = decode_utf8(bytes);
+    match kind {
+        RawKind::TextFile { id, source } => {
+            let json = serde_json::to_string(&TextJson {
+                id: &id,
+                text: &text,
+                source: source.as_deref(),
+            })
+            .expect("serializing strings cannot fail");
+            Ok(Document {
+                id,
+                source,
+                text,
+                locator,
+                json,
+                derived_id: false,
+                invalid_utf8,
+            })
+        }
+        RawKind::JsonLine => parse_json_line(text, invalid_utf8, locator, byte_offset, opts),
+    }
+}
+
+/// The JSON object written for a plain-text file.
+#[derive(serde::Serialize)]
+struct TextJson<'a> {
+    id: &'a str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// Decodes UTF-8, replacing each invalid sequence by U+FFFD (exactly as
+/// [`String::from_utf8_lossy`] does) and counting the replacements. Valid input is not copied.
+fn decode_utf8(bytes: Vec<u8>) -> (String, usize) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, 0),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let mut out = String::with_capacity(bytes.len() + 16);
+            let mut count = 0;
+            for chunk in bytes.utf8_chunks() {
+                out.push_str(chunk.valid());
+                if !chunk.invalid().is_empty() {
+                    out.push(char::REPLACEMENT_CHARACTER);
+                    count += 1;
+                }
+            }
+            (out, count)
+        }
+    }
+}
+
+fn parse_json_line(
+    line: String,
+    invalid_utf8: usize,
+    locator: Locator,
+    byte_offset: Option<u64>,
+    opts: &ReadOptions,
+) -> Result<Document, RecordError> {
+    let error = |kind: RecordErrorKind, message: String| RecordError {
+        locator: locator.clone(),
+        byte_offset,
+        kind,
+        message,
+    };
+
+    let first = line.bytes().find(|b| !b.is_ascii_whitespace());
+    if first != Some(b'{') {
+        // Not an object: say whether it is valid JSON of another type or not JSON at all.
+        return Err(match serde_json::from_str::<&RawValue>(&line) {
+            Ok(v) => error(
+                RecordErrorKind::NotAnObject,
+                format!(
+                    "the line is {}, not an object; each line must be one JSON object",
+                    json_type(v)
+                ),
+            ),
+            Err(e) => malformed(e, error),
+        });
+    }
+
+    let seed = FieldsSeed {
+        text: &opts.text_field,
+        id: &opts.id_field,
+        source: &opts.source_field,
+    };
+    let mut de = serde_json::Deserializer::from_str(&line);
+    let fields = match seed.deserialize(&mut de).and_then(|f| de.end().map(|()| f)) {
+        Ok(f) => f,
+        Err(e) => return Err(malformed(e, error)),
+    };
+
+    let text = match fields.text {
+        None => {
+            return Err(error(
+                RecordErrorKind::MissingText,
+                format!(
+                    "missing text field {:?}; use --text-field to name the field holding the text",
+                    opts.text_field
+                ),
+            ))
+        }
+        Some(v) => match decode_string(v) {
+            Some(t) => t,
+            None => {
+                return Err(error(
+                    RecordErrorKind::TextNotString,
+                    format!(
+                        "text field {:?} is {}, not a string; use --text-field to name the \
+                         field holding the text",
+                        opts.text_field,
+                        json_type(v)
+                    ),
+                ))
+            }
+        },
+    };
+
+    let source = fields
+        .source
+        .and_then(decode_string)
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            fields
+                .url
+                .and_then(decode_string)
+                .and_then(|u| url_host(&u))
+        });
+
+    // The id, and how to write the derived one into the JSON line if needed.
+    enum IdEdit {
+        None,
+        InsertFirst,
+        ReplaceNull(usize),
+    }
+    let (id, edit) = match fields.id {
+        Some(v) if v.get() == "null" => {
+            let start = offset_in(&line, v.get());
+            (derived_id(&locator), IdEdit::ReplaceNull(start))
+        }
+        Some(v) => match decode_string(v) {
+            Some(s) => (s, IdEdit::None),
+            // A number keeps its JSON text (`17`); so does any other non-null value.
+            None => (v.get().to_owned(), IdEdit::None),
+        },
+        None => (derived_id(&locator), IdEdit::InsertFirst),
+    };
+
+    let derived_id = !matches!(edit, IdEdit::None);
+    let json = match edit {
+        IdEdit::None => line,
+        IdEdit::ReplaceNull(start) => {
+            let id_json = json_string(&id);
+            let mut out = String::with_capacity(line.len() + id_json.len());
+            out.push_str(&line[..start]);
+            out.push_str(&id_json);
+            out.push_str(&line[start + "null".len()..]);
+            out
+        }
+        IdEdit::InsertFirst => insert_first(&line, &opts.id_field, &id),
+    };
+
+    Ok(Document {
+        id,
+        source,
+        text,
+        locator,
+        json,
+        derived_id,
+        invalid_utf8,
+    })
+}
+
+/// The `FILE:LINE` id of a record without one.
+fn derived_id(locator: &Locator) -> String {
+    format!("{}:{}", locator.path, locator.line)
+}
+
+/// A string as a JSON string literal.
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("serializing a string cannot fail")
+}
+
+/// `line` (a JSON object) with `"key":"value"` inserted as its first member.
+fn insert_first(line: &str, key: &str, value: &str) -> String {
+    let key = json_string(key);
+    let value = json_string(value);
+    // The caller checked that the first non-blank character is `{`.
+    let brace = line.find('{').unwrap_or(0);
+    let rest = &line[brace + 1..];
+    let mut out = String::with_capacity(line.len() + key.len() + value.len() + 2);
+    out.push_str(&line[..=brace]);
+    out.push_str(&key);
+    out.push(':');
+    out.push_str(&value);
+    if !rest.trim_start().starts_with('}') {
+        out.push(',');
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte offset of `part`, a sub-slice of `whole`, within `whole`.
+fn offset_in(whole: &str, part: &str) -> usize {
+    let offset = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    debug_assert!(offset + part.len() <= whole.len());
+    offset
+}
+
+/// The [`RecordErrorKind::MalformedJson`] error for a serde_json error.
+fn malformed(
+    e: serde_json::Error,
+    error: impl Fn(RecordErrorKind, String) -> RecordError,
+) -> RecordError {
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let what = full.strip_suffix(&suffix).unwrap_or(&full);
+    error(
+        RecordErrorKind::MalformedJson,
+        format!(
+            "malformed JSON at column {}: {what}; fix or remove the line",
+            e.column()
+        ),
+    )
+}
+
+/// A JSON value's type, with an article, for messages.
+fn json_type(v: &RawValue) -> &'static str {
+    match v.get().as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// Decodes a raw JSON value if it is a string. Strings without escapes are copied directly.
+fn decode_string(v: &RawValue) -> Option<String> {
+    let t = v.get();
+    if !t.starts_with('"') || t.len() < 2 {
+        return None;
+    }
+    let inner = &t[1..t.len() - 1];
+    if !inner.contains('\\') {
+        return Some(inner.to_owned());
+    }
+    serde_json::from_str::<String>(t).ok()
+}
+
+/// The host of a URL, lowercased, without `www.`, port or user info; `None` if there is none.
+///
+/// Accepts `scheme://host…` and `//host…`; a string without either is taken as
+/// `host/path…` only if its first part looks like a host name (has a dot, no `:`).
+pub(crate) fn url_host(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (rest, schemeless) = if let Some(i) = url.find("://") {
+        let scheme = &url[..i];
+        let ok = !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !ok {
+            return None;
+        }
+        (&url[i + 3..], false)
+    } else if let Some(r) = url.strip_prefix("//") {
+        (r, false)
+    } else {
+        (url, true)
+    };
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    if schemeless && (authority.contains([':', '@']) || !authority.contains('.')) {
+        return None;
+    }
+    let host_port = match authority.rfind('@') {
+        Some(i) => &authority[i + 1..],
+        None => authority,
+    };
+    let host = if host_port.starts_with('[') {
+        // An IPv6 literal: keep the brackets, drop the port.
+        match host_port.find(']') {
+            Some(i) => &host_port[..=i],
+            None => return None,
+        }
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.');
+    if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let mut host = host.to_lowercase();
+    if host.starts_with("www.") && host.len() > 4 {
+        host.drain(..4);
+    }
+    Some(host)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The field-picking visitor
+
+/// The fields of a JSON object that matter, as raw slices of the line.
+#[derive(Default)]
+struct Fields<'a> {
+    text: Option<&'a RawValue>,
+    id: Option<&'a RawValue>,
+    source: Option<&'a RawValue>,
+    url: Option<&'a RawValue>,
+}
+
+/// Deserializes a JSON object into [`Fields`], given the configured field names.
+struct FieldsSeed<'o> {
+    text: &'o str,
+    id: &'o str,
+    source: &'o str,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+    type Value = Fields<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_> {
+    type Value = Fields<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
+        let mut fields = Fields::default();
+        // With duplicate keys the last one wins, as in most JSON readers.
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let slot = if key == self.text {
+                &mut fields.text
+            } else if key == self.id {
+                &mut fields.id
+            } else if key == self.source {
+                &mut fields.source
+            } else if key == "url" {
+                &mut fields.url
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            *slot = Some(map.next_value::<&'de RawValue>()?);
+        }
+        Ok(fields)
+    }
+}
+
+/// An object key, borrowed from the line unless it has escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn line(s: &[u8]) -> RawRecord {
+        RawRecord {
+            locator: Locator {
+                path: Arc::from("f.jsonl"),
+                line: 7,
+            },
+            kind: RawKind::JsonLine,
+            bytes: s.to_vec(),
+            byte_offset: Some(100),
+        }
+    }
+
+    fn parse(s: &str) -> Result<Document, RecordError> {
+        parse_record(line(s.as_bytes()), &ReadOptions::default())
+    }
+
+    fn err_kind(s: &str) -> RecordErrorKind {
+        parse(s).unwrap_err().kind
+    }
+
+    #[test]
+    fn basic_fields() {
+        let src = r#"{"id":"a1","text":"hello\nworld","source":"Example","extra":[1,{"x":2}]}"#;
+        let d = parse(src).unwrap();
+        assert_eq!(d.id, "a1");
+        assert_eq!(d.text, "hello\nworld");
+        assert_eq!(d.source.as_deref(), Some("Example"));
+        assert_eq!(d.json, src);
+        assert!(!d.derived_id);
+        assert_eq!(d.invalid_utf8, 0);
+        assert_eq!(d.locator.line, 7);
+    }
+
+    #[test]
+    fn escaped_keys_and_text() {
+        let d = parse(r#"{"t\u0065xt":"caf\u00e9 \"q\"","i\u0064":5}"#).unwrap();
+        assert_eq!(d.text, "café \"q\"");
+        assert_eq!(d.id, "5");
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(parse(r#"{"id":17,"text":"x"}"#).unwrap().id, "17");
+        assert_eq!(parse(r#"{"id":-1.5e3,"text":"x"}"#).unwrap().id, "-1.5e3");
+        assert_eq!(
+            parse(r#"{"id":{"$oid":"ab"},"text":"x"}"#).unwrap().id,
+            r#"{"$oid":"ab"}"#
+        );
+        let d = parse(r#"{"text":"x"}"#).unwrap();
+        assert!(d.derived_id);
+        assert_eq!(d.id, "f.jsonl:7");
+        assert_eq!(d.json, r#"{"id":"f.jsonl:7","text":"x"}"#);
+
+        let d = parse(r#"{"text":"x","id":null,"n":1}"#).unwrap();
+        assert!(d.derived_id);
+        assert_eq!(d.json, r#"{"text":"x","id":"f.jsonl:7","n":1}"#);
+        let v: serde_json::Value = serde_json::from_str(&d.json).unwrap();
+        assert_eq!(v["id"], "f.jsonl:7");
+
+        let d = parse(r#"{ "id" :  null  , "text":"x"}"#).unwrap();
+        assert_eq!(d.json, r#"{ "id" :  "f.jsonl:7"  , "text":"x"}"#);
+    }
+
+    #[test]
+    fn insert_first_edge_cases() {
+        assert_eq!(insert_first("{}", "id", "x"), r#"{"id":"x"}"#);
+        assert_eq!(insert_first("  { } ", "id", "x"), r#"  {"id":"x" } "#);
+        assert_eq!(
+            insert_first(r#"{ "a":1}"#, "i\"d", "x"),
+            r#"{"i\"d":"x", "a":1}"#
+        );
+        let d = parse(" {\"text\" : \"x\" } ").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&d.json).unwrap();
+        assert_eq!(v, serde_json::json!({"id": "f.jsonl:7", "text": "x"}));
+    }
+
+    #[test]
+    fn custom_fields() {
+        let opts = ReadOptions {
+            text_field: "body".into(),
+            id_field: "doc_id".into(),
+            source_field: "site".into(),
+            ..ReadOptions::default()
+        };
+        let d = parse_record(
+            line(br#"{"body":"b","doc_id":"d","site":"s","text":1}"#),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!((d.text.as_str(), d.id.as_str()), ("b", "d"));
+        assert_eq!(d.source.as_deref(), Some("s"));
+        let d = parse_record(line(br#"{"body":"b"}"#), &opts).unwrap();
+        assert!(d.json.starts_with(r#"{"doc_id":"f.jsonl:7","#));
+        let e = parse_record(line(br#"{"text":"b"}"#), &opts).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::MissingText);
+        assert!(e.message.contains("\"body\""), "{}", e.message);
+    }
+
+    #[test]
+    fn source_from_url() {
+        let d = parse(r#"{"text":"x","url":"https://WWW.Example.COM:8080/a?b"}"#).unwrap();
+        assert_eq!(d.source.as_deref(), Some("example.com"));
+        let d = parse(r#"{"text":"x","source":null,"url":"http://u:p@news.bbc.co.uk/x"}"#).unwrap();
+        assert_eq!(d.source.as_deref(), Some("news.bbc.co.uk"));
+        let d = parse(r#"{"text":"x","source":"S","url":"http://a.com"}"#).unwrap();
+        assert_eq!(d.source.as_deref(), Some("S"));
+        let d = parse(r#"{"text":"x","url":7}"#).unwrap();
+        assert_eq!(d.source, None);
+        let d = parse(r#"{"text":"x"}"#).unwrap();
+        assert_eq!(d.source, None);
+    }
+
+    #[test]
+    fn url_hosts() {
+        let cases = [
+            ("https://www.example.com/", Some("example.com")),
+            ("HTTP://Example.com", Some("example.com")),
+            ("https://example.com.:443", Some("example.com")),
+            ("//cdn.example.org/x.js", Some("cdn.example.org")),
+            ("https://user@host.example#frag", Some("host.example")),
+            ("https://[::1]:8080/", Some("[::1]")),
+            ("https://www./", Some("www")),
+            ("example.com/path", Some("example.com")),
+            ("www.example.com", Some("example.com")),
+            ("mailto:a@b.c", None),
+            ("not a url", None),
+            ("https:///path", None),
+            ("", None),
+            ("localhost", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(url_host(url).as_deref(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_in_text_and_outside_strings() {
+        let d = parse_record(
+            line(b"{\"id\":1,\"text\":\"a\xffb\xe2\x82c\"}"),
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(d.text, "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(d.invalid_utf8, 2);
+        assert_eq!(d.json, "{\"id\":1,\"text\":\"a\u{FFFD}b\u{FFFD}c\"}");
+
+        // Outside a string the replacement character makes the JSON malformed.
+        let e = parse_record(line(b"{\"text\":\"a\"\xff}"), &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::MalformedJson);
+    }
+
+    #[test]
+    fn errors() {
+        let e = parse(r#"{"text":"x","#).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::MalformedJson);
+        assert!(e.message.contains("column"), "{}", e.message);
+        assert!(!e.message.contains("line 1"), "{}", e.message);
+        assert_eq!(e.byte_offset, Some(100));
+        assert_eq!(e.locator.line, 7);
+        assert_eq!(
+            err_kind(r#"{"text":"x"} x"#),
+            RecordErrorKind::MalformedJson
+        );
+        assert_eq!(err_kind("nope"), RecordErrorKind::MalformedJson);
+        assert_eq!(err_kind(""), RecordErrorKind::MalformedJson);
+        assert_eq!(err_kind("{'text':1}"), RecordErrorKind::MalformedJson);
+
+        let e = parse(r#"[{"text":"x"}]"#).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::NotAnObject);
+        assert!(e.message.contains("an array"), "{}", e.message);
+        assert_eq!(err_kind(r#""text""#), RecordErrorKind::NotAnObject);
+        assert_eq!(err_kind("17"), RecordErrorKind::NotAnObject);
+
+        let e = parse(r#"{"id":"x"}"#).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::MissingText);
+        assert_eq!(
+            e.message,
+            "missing text field \"text\"; use --text-field to name the field holding the text"
+        );
+        let e = parse(r#"{"text":["x"]}"#).unwrap_err();
+        assert_eq!(e.kind, RecordErrorKind::TextNotString);
+        assert!(e.message.contains("\"text\" is an array"), "{}", e.message);
+        assert_eq!(err_kind(r#"{"text":null}"#), RecordErrorKind::TextNotString);
+        assert_eq!(err_kind(r#"{"text":3}"#), RecordErrorKind::TextNotString);
+    }
+
+    #[test]
+    fn text_file_record() {
+        let raw = RawRecord {
+            locator: Locator {
+                path: Arc::from("dir/a/b.txt"),
+                line: 0,
+            },
+            kind: RawKind::TextFile {
+                id: "a/b.txt".into(),
+                source: Some("a".into()),
+            },
+            bytes: b"line \"one\"\n\xfftwo".to_vec(),
+            byte_offset: Some(0),
+        };
+        let d = parse_record(raw.clone(), &ReadOptions::default()).unwrap();
+        assert_eq!(d.text, "line \"one\"\n\u{FFFD}two");
+        assert_eq!(d.invalid_utf8, 1);
+        assert_eq!(d.id, "a/b.txt");
+        let v: serde_json::Value = serde_json::from_str(&d.json).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"id": "a/b.txt", "text": d.text, "source": "a"})
+        );
+        let mut raw = raw;
+        raw.kind = RawKind::TextFile {
+            id: "b.txt".into(),
+            source: None,
+        };
+        let d = parse_record(raw, &ReadOptions::default()).unwrap();
+        assert!(!d.json.contains("source"));
+    }
 }

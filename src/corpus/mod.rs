@@ -104,6 +104,9 @@ pub struct RawRecord {
     pub kind: RawKind,
     /// The bytes of the line (without its line terminator) or of the whole file.
     pub bytes: Vec<u8>,
+    /// Byte offset in the (decompressed) file where the record starts, when known; copied into
+    /// the [`RecordError`] if [`parse_record`] rejects the record.
+    pub byte_offset: Option<u64>,
 }
 
 /// A parsed document.
