@@ -20,7 +20,9 @@ fn signatures(n: usize) -> Vec<Signature> {
             }
             w
         } else {
-            (0..300).map(|j| format!("w{}", (i * 7919 + j * 104_729) % 1_000_003)).collect()
+            (0..300)
+                .map(|j| format!("w{}", (i * 7919 + j * 104_729) % 1_000_003))
+                .collect()
         };
         out.push(m.sign(&sh.shingle_set(&words.join(" "))));
         prev = words;

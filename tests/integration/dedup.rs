@@ -16,7 +16,10 @@ fn corpus(t: &TestDir) {
     ];
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     t.write("in/docs.jsonl", body);
-    t.write("in/outlet/page.txt", "A plain text page.\nWith two lines.\n");
+    t.write(
+        "in/outlet/page.txt",
+        "A plain text page.\nWith two lines.\n",
+    );
 }
 
 #[test]
@@ -26,8 +29,18 @@ fn keeps_one_per_cluster_and_writes_every_output() {
     let err = ok(&dechaff(
         t.path(),
         &[
-            "dedup", "in", "-o", "out.jsonl", "--clusters", "clusters.jsonl", "--pairs",
-            "pairs.jsonl", "--removed", "removed.jsonl", "--report", "report.json",
+            "dedup",
+            "in",
+            "-o",
+            "out.jsonl",
+            "--clusters",
+            "clusters.jsonl",
+            "--pairs",
+            "pairs.jsonl",
+            "--removed",
+            "removed.jsonl",
+            "--report",
+            "report.json",
         ],
     ));
     assert!(err.contains("read 5 documents"), "{err}");
@@ -77,7 +90,10 @@ fn bad_records_are_reported_and_counted() {
         "in.jsonl",
         "{\"id\":\"1\",\"text\":\"fine text here\"}\n{broken\n[1,2]\n{\"id\":\"4\"}\n",
     );
-    let err = ok(&dechaff(t.path(), &["dedup", "in.jsonl", "-o", "out.jsonl", "--report", "r.json"]));
+    let err = ok(&dechaff(
+        t.path(),
+        &["dedup", "in.jsonl", "-o", "out.jsonl", "--report", "r.json"],
+    ));
     assert!(err.contains("in.jsonl:2"), "{err}");
     let report: serde_json::Value = serde_json::from_str(&t.read("r.json")).unwrap();
     assert_eq!(report["documents"]["read"], 4);
@@ -92,7 +108,17 @@ fn bad_records_are_reported_and_counted() {
     assert_eq!(kinds, ["malformed_json", "not_an_object", "missing_text"]);
 
     // --on-error fail: exit 2 naming the first fault, and no output file.
-    let out = dechaff(t.path(), &["dedup", "in.jsonl", "-o", "fail.jsonl", "--on-error", "fail"]);
+    let out = dechaff(
+        t.path(),
+        &[
+            "dedup",
+            "in.jsonl",
+            "-o",
+            "fail.jsonl",
+            "--on-error",
+            "fail",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in.jsonl:2"));
     assert!(!t.join("fail.jsonl").exists());
@@ -104,7 +130,10 @@ fn exit_codes_and_explain() {
     corpus(&t);
     let out = dechaff(t.path(), &["dedup", "in", "-o", "out.jsonl", "--check"]);
     assert_eq!(out.status.code(), Some(1));
-    let out = dechaff(t.path(), &["dedup", "in/outlet", "-o", "out.jsonl", "--check"]);
+    let out = dechaff(
+        t.path(),
+        &["dedup", "in/outlet", "-o", "out.jsonl", "--check"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let out = dechaff(t.path(), &["dedup", "--bogus"]);
     assert_eq!(out.status.code(), Some(2));
@@ -146,7 +175,10 @@ fn example_corpus_runs() {
     let t = TestDir::new();
     let ex = examples().join("news");
     let ex = ex.to_str().unwrap();
-    ok(&dechaff(t.path(), &["dedup", ex, "-o", "out.jsonl", "--clusters", "c.jsonl"]));
+    ok(&dechaff(
+        t.path(),
+        &["dedup", ex, "-o", "out.jsonl", "--clusters", "c.jsonl"],
+    ));
     let out = jsonl(&t.read("out.jsonl"));
     assert!(out.len() >= 10, "{}", out.len());
 }

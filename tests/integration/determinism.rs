@@ -47,8 +47,19 @@ fn run(order: &[usize], reverse_files: bool, threads: &str) -> [String; 3] {
     let names = write_corpus(&t, order, reverse_files);
     let mut args = vec!["dedup"];
     args.extend(names.iter().map(String::as_str));
-    args.extend(["-o", "out.jsonl", "--clusters", "c.jsonl", "--pairs", "p.jsonl"]);
-    ok(&dechaff_env(t.path(), &args, &[("RAYON_NUM_THREADS", threads)]));
+    args.extend([
+        "-o",
+        "out.jsonl",
+        "--clusters",
+        "c.jsonl",
+        "--pairs",
+        "p.jsonl",
+    ]);
+    ok(&dechaff_env(
+        t.path(),
+        &args,
+        &[("RAYON_NUM_THREADS", threads)],
+    ));
     [t.read("out.jsonl"), t.read("c.jsonl"), t.read("p.jsonl")]
 }
 
@@ -57,8 +68,12 @@ fn same_output_for_any_order_and_thread_count() {
     let n = docs().len();
     let forward: Vec<usize> = (0..n).collect();
     // A fixed shuffle (multiplicative permutation modulo a prime larger than n).
-    let mut shuffled: Vec<usize> = (0..n).map(|i| (i * 37 + 11) % 53).filter(|&i| i < n).collect();
-    shuffled.extend((0..n).filter(|i| !shuffled.contains(i)));
+    let mut shuffled: Vec<usize> = (0..n)
+        .map(|i| (i * 37 + 11) % 53)
+        .filter(|&i| i < n)
+        .collect();
+    let missing: Vec<usize> = (0..n).filter(|i| !shuffled.contains(i)).collect();
+    shuffled.extend(missing);
     assert_eq!(shuffled.len(), n);
 
     let base = run(&forward, false, "2");

@@ -27,12 +27,23 @@ fn exact_duplicate_groups_end_in_one_cluster() {
     }
     ok(&dechaff(
         t.path(),
-        &["dedup", "reuters/corpus.jsonl", "-o", "out.jsonl", "--clusters", "c.jsonl", "-q"],
+        &[
+            "dedup",
+            "reuters/corpus.jsonl",
+            "-o",
+            "out.jsonl",
+            "--clusters",
+            "c.jsonl",
+            "-q",
+        ],
     ));
     let mut cluster_of: BTreeMap<String, u64> = BTreeMap::new();
     for c in jsonl(&t.read("c.jsonl")) {
         for m in c["members"].as_array().unwrap() {
-            cluster_of.insert(m["id"].as_str().unwrap().to_owned(), c["cluster"].as_u64().unwrap());
+            cluster_of.insert(
+                m["id"].as_str().unwrap().to_owned(),
+                c["cluster"].as_u64().unwrap(),
+            );
         }
     }
     let corpus = jsonl(&t.read("reuters/corpus.jsonl"));
@@ -49,7 +60,10 @@ fn exact_duplicate_groups_end_in_one_cluster() {
         assert_eq!((groups.len(), docs), (want_groups, want_docs));
         for g in &groups {
             let c: Vec<Option<&u64>> = g.iter().map(|id| cluster_of.get(id)).collect();
-            assert!(c[0].is_some() && c.iter().all(|x| *x == c[0]), "group {g:?} split: {c:?}");
+            assert!(
+                c[0].is_some() && c.iter().all(|x| *x == c[0]),
+                "group {g:?} split: {c:?}"
+            );
         }
     };
     check(&|s: &str| s.to_owned(), 214, 430);
