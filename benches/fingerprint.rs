@@ -3,6 +3,7 @@
 //! Text: the bundled example corpus (`examples/news/`, news prose with page chrome), or the
 //! `text` fields of the JSON Lines file named by `DECHAFF_BENCH_CORPUS` (e.g. the prepared
 //! Reuters corpus from `../shared/eval/prepare.py reuters`).
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use dechaff::fingerprint::{FingerprintConfig, Fingerprinter};

@@ -1,5 +1,6 @@
 //! LSH: batch candidate generation and incremental insert/query, over synthetic signatures of
 //! documents with a known number of planted near-duplicate pairs.
+#![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dechaff::lsh::{candidate_pairs, LshIndex, LshParams};

@@ -112,6 +112,23 @@ impl Deduper {
         fp
     }
 
+    /// Stage 1 without the shingles: only the signature (and token count) of one document.
+    /// Use [`Deduper::shingle_set`] later for the documents met in candidate pairs: this keeps
+    /// memory per document at one signature.
+    pub fn signature(&self, text: &str) -> DocFingerprint {
+        let mut fp = self.fingerprinter.document(text, true);
+        fp.shingles = Vec::new();
+        fp.sorted = false;
+        fp
+    }
+
+    /// The shingle set of a text, sorted and deduplicated, as [`Deduper::verify`] compares it.
+    pub fn shingle_set(&self, text: &str) -> Vec<u64> {
+        let mut fp = self.fingerprinter.document(text, false);
+        fp.make_set();
+        fp.shingles
+    }
+
     /// Stage 2: candidate pairs among `fps` (numbered by position), sorted.
     pub fn candidates(&self, fps: &[DocFingerprint]) -> Vec<(u32, u32)> {
         let empty = crate::minhash::Signature(
@@ -130,8 +147,21 @@ impl Deduper {
     }
 
     /// Stage 3: the candidates whose similarity reaches the threshold, in the same order.
-    pub fn verify(&self, fps: &[DocFingerprint], candidates: &[(u32, u32)]) -> Vec<Pair> {
+    /// The shingles of every document met in a candidate pair are made a set first.
+    pub fn verify(&self, fps: &mut [DocFingerprint], candidates: &[(u32, u32)]) -> Vec<Pair> {
         use rayon::prelude::*;
+        if self.config.verification == Verification::Exact {
+            let mut involved = vec![false; fps.len()];
+            for &(a, b) in candidates {
+                involved[a as usize] = true;
+                involved[b as usize] = true;
+            }
+            fps.par_iter_mut()
+                .zip(involved.par_iter())
+                .filter(|(_, &inv)| inv)
+                .for_each(|(f, _)| f.make_set());
+        }
+        let fps = &*fps;
         candidates
             .par_iter()
             .filter_map(|&(a, b)| {
@@ -141,8 +171,10 @@ impl Deduper {
             .collect()
     }
 
-    /// Similarity of two fingerprints as this detector measures it.
+    /// Similarity of two fingerprints as this detector measures it. With exact verification
+    /// both must have been made sets ([`DocFingerprint::make_set`]).
     pub fn similarity(&self, a: &DocFingerprint, b: &DocFingerprint) -> f64 {
+        debug_assert!(self.config.verification == Verification::Estimate || a.sorted && b.sorted);
         match self.config.verification {
             Verification::Exact => jaccard(&a.shingles, &b.shingles),
             Verification::Estimate => match (&a.signature, &b.signature) {
@@ -180,9 +212,9 @@ mod tests {
             edited.join(" "),
             base.join(" "),
         ];
-        let fps: Vec<_> = texts.iter().map(|t| d.fingerprint(t)).collect();
+        let mut fps: Vec<_> = texts.iter().map(|t| d.fingerprint(t)).collect();
         let cand = d.candidates(&fps);
-        let pairs = d.verify(&fps, &cand);
+        let pairs = d.verify(&mut fps, &cand);
         assert_eq!(pairs.len(), 3);
         let lens: Vec<usize> = texts.iter().map(String::len).collect();
         let cl = label(texts.len(), &pairs, &lens);

@@ -26,12 +26,26 @@ pub struct FingerprintConfig {
 /// A document's fingerprint.
 #[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
-    /// The shingle set of the whole text, sorted and deduplicated.
+    /// The shingles of the whole text: in text order with repeats until
+    /// [`DocFingerprint::make_set`] sorts and deduplicates them.
     pub shingles: Vec<u64>,
+    /// Whether `shingles` is sorted and deduplicated.
+    pub sorted: bool,
     /// Its MinHash signature.
     pub signature: Option<Signature>,
     /// Number of tokens in the normalized text.
     pub tokens: usize,
+}
+
+impl DocFingerprint {
+    /// Sorts and deduplicates the shingles (once), making them a set for exact comparison.
+    pub fn make_set(&mut self) {
+        if !self.sorted {
+            self.shingles.sort_unstable();
+            self.shingles.dedup();
+            self.sorted = true;
+        }
+    }
 }
 
 /// A paragraph's fingerprint.
@@ -82,20 +96,21 @@ impl Fingerprinter {
     }
 
     /// The fingerprint of a whole document: shingles run across paragraph boundaries.
-    /// With `signature` false only the shingle set is computed.
+    /// With `signature` false only the shingle set is computed. The shingles are left in text
+    /// order, with repeats (sorting is only needed for exact comparison: see
+    /// [`DocFingerprint::make_set`]).
     pub fn document(&self, text: &str, signature: bool) -> DocFingerprint {
-        let mut norm = String::with_capacity(text.len());
-        normalize_into(text, &mut norm);
+        let mut scratch = String::new();
         let mut tokens = TokenHashes::default();
-        self.shingler.tokens_into(&norm, &mut tokens);
+        self.shingler
+            .text_tokens_into(text, &mut scratch, &mut tokens);
         let mut shingles = Vec::new();
         self.shingler
             .shingles_into(&tokens, 0..tokens.len(), &mut shingles);
-        shingles.sort_unstable();
-        shingles.dedup();
         let signature = signature.then(|| self.minhasher.sign(&shingles));
         DocFingerprint {
             shingles,
+            sorted: false,
             signature,
             tokens: tokens.len(),
         }
@@ -141,7 +156,8 @@ mod tests {
     fn document_and_paragraphs() {
         let f = Fingerprinter::new(FingerprintConfig::default()).unwrap();
         let text = "Share this!\nThe council met on Monday to approve the budget.\n";
-        let d = f.document(text, true);
+        let mut d = f.document(text, true);
+        d.make_set();
         assert_eq!(d.tokens, 11);
         assert_eq!(d.shingles.len(), 7);
         let p = f.paragraphs(text);

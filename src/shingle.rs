@@ -52,38 +52,36 @@ pub struct Shingler {
     config: ShingleConfig,
 }
 
-/// Token hashes of a text, stored as little-endian bytes so that a window of them can be
-/// hashed in place.
+/// Token hashes of a text.
 #[derive(Clone, Debug, Default)]
 pub struct TokenHashes {
-    bytes: Vec<u8>,
+    hashes: Vec<u64>,
 }
 
 impl TokenHashes {
     /// Number of tokens.
     pub fn len(&self) -> usize {
-        self.bytes.len() / 8
+        self.hashes.len()
     }
 
     /// True when there is no token.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.hashes.is_empty()
     }
 
     /// Removes every token.
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        self.hashes.clear();
     }
 
+    #[inline]
     fn push(&mut self, h: u64) {
-        self.bytes.extend_from_slice(&h.to_le_bytes());
+        self.hashes.push(h);
     }
 
     /// The hash of token `i`.
     pub fn get(&self, i: usize) -> u64 {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&self.bytes[i * 8..i * 8 + 8]);
-        u64::from_le_bytes(b)
+        self.hashes[i]
     }
 }
 
@@ -123,6 +121,24 @@ impl Shingler {
         }
     }
 
+    /// Appends the token hashes of the normalized form of `text` (raw text, not yet
+    /// normalized) to `out`: the same as normalizing and calling [`Shingler::tokens_into`], but
+    /// faster, since the normalized text is never built for words.
+    pub fn text_tokens_into(&self, text: &str, scratch: &mut String, out: &mut TokenHashes) {
+        match self.config.kind {
+            ShingleKind::Words => {
+                let seed = self.config.seed;
+                crate::normalize::for_each_word(text, scratch, |w| {
+                    out.push(xxh3_64_with_seed(w, seed));
+                });
+            }
+            ShingleKind::Chars => {
+                let norm = crate::normalize::normalize(text);
+                self.tokens_into(&norm, out);
+            }
+        }
+    }
+
     /// Appends the shingle hashes of tokens `range` of `tokens` to `out`, in text order (not
     /// sorted, duplicates kept).
     pub fn shingles_into(
@@ -133,18 +149,25 @@ impl Shingler {
     ) {
         let n = self.config.n;
         let seed = self.config.seed;
-        let count = range.len();
-        if count == 0 {
+        let hashes = &tokens.hashes[range];
+        if hashes.is_empty() {
             return;
         }
-        let bytes = &tokens.bytes[range.start * 8..range.end * 8];
-        if count <= n {
-            out.push(xxh3_64_with_seed(bytes, seed));
+        // A shingle is the xxh3 of its tokens' hashes as little-endian bytes.
+        let mut buf = [0u8; 8 * 64];
+        if hashes.len() <= n {
+            for (d, h) in buf.chunks_exact_mut(8).zip(hashes) {
+                d.copy_from_slice(&h.to_le_bytes());
+            }
+            out.push(xxh3_64_with_seed(&buf[..hashes.len() * 8], seed));
             return;
         }
-        out.reserve(count - n + 1);
-        for w in bytes.windows(n * 8).step_by(8) {
-            out.push(xxh3_64_with_seed(w, seed));
+        out.reserve(hashes.len() - n + 1);
+        for w in hashes.windows(n) {
+            for (d, h) in buf.chunks_exact_mut(8).zip(w) {
+                d.copy_from_slice(&h.to_le_bytes());
+            }
+            out.push(xxh3_64_with_seed(&buf[..n * 8], seed));
         }
     }
 

@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::corpus::{Input, ReadOptions};
-use crate::dedup::{label, DedupConfig, Deduper};
+use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::Result;
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect, duplicate_ids, error_records, Accounting, OnError};
+use crate::jobs::{collect, duplicate_ids, error_records, stored_text, Accounting, Entry, OnError};
 use crate::output::schema::{
     round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report, SCHEMA_VERSION,
 };
-use crate::output::{Destination, OutputWriter};
+use crate::output::{Destination, OutputWriter, RecordStore};
 use crate::progress::{Progress, Unit};
 
 /// Where the outputs of `dedup` go. Only `output` is required.
@@ -59,19 +59,22 @@ pub fn run(
         on_error,
         &outputs.output.spill_dir(),
         progress,
-        |doc| deduper.fingerprint(&doc.text),
+        |doc| deduper.signature(&doc.text),
     )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
-    let fps: Vec<DocFingerprint> = entries
+    let mut fps: Vec<DocFingerprint> = entries
         .iter_mut()
         .map(|e| std::mem::take(&mut e.data))
         .collect();
 
     progress.stage("candidates", None, Unit::Items);
     let candidates = deduper.candidates(&fps);
+    if config.verification == Verification::Exact {
+        load_shingle_sets(&deduper, read, &entries, &mut store, &candidates, &mut fps)?;
+    }
     progress.stage("verifying", Some(candidates.len() as u64), Unit::Items);
-    let pairs = deduper.verify(&fps, &candidates);
+    let pairs = deduper.verify(&mut fps, &candidates);
     let lens: Vec<usize> = entries.iter().map(|e| e.text_len).collect();
     let clusters = label(entries.len(), &pairs, &lens);
 
@@ -199,4 +202,53 @@ pub fn run(
         candidates: candidates.len(),
         report,
     })
+}
+
+/// Bytes of texts re-read at once to compute shingle sets.
+const RELOAD_BYTES: usize = 64 << 20;
+
+/// Computes the exact shingle sets of the documents met in candidate pairs, re-reading their
+/// records from the store in chunks: during reading only signatures are kept.
+fn load_shingle_sets<T: Sync>(
+    deduper: &Deduper,
+    read: &ReadOptions,
+    entries: &[Entry<T>],
+    store: &mut RecordStore,
+    candidates: &[(u32, u32)],
+    fps: &mut [DocFingerprint],
+) -> Result<()> {
+    use rayon::prelude::*;
+    let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    let mut chunk: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut chunk_bytes = 0;
+    let flush = |chunk: &mut Vec<(u32, Vec<u8>)>, fps: &mut [DocFingerprint]| -> Result<()> {
+        let sets: Vec<(u32, Result<Vec<u64>>)> = chunk
+            .par_iter()
+            .map(|(i, json)| {
+                let e = &entries[*i as usize];
+                let set = stored_text(json, e, read).map(|t| deduper.shingle_set(&t));
+                (*i, set)
+            })
+            .collect();
+        for (i, set) in sets {
+            let f = &mut fps[i as usize];
+            f.shingles = set?;
+            f.sorted = true;
+        }
+        chunk.clear();
+        Ok(())
+    };
+    for i in involved {
+        let mut buf = Vec::new();
+        store.read(entries[i as usize].record, &mut buf)?;
+        chunk_bytes += buf.len();
+        chunk.push((i, buf));
+        if chunk_bytes >= RELOAD_BYTES {
+            flush(&mut chunk, fps)?;
+            chunk_bytes = 0;
+        }
+    }
+    flush(&mut chunk, fps)
 }

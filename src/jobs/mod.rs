@@ -15,7 +15,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::corpus::{parse_record, CorpusReader, Input, Locator, ReadOptions, RecordError};
+use crate::corpus::{
+    parse_record, CorpusReader, Document, Input, Locator, ReadOptions, RecordError,
+};
 use crate::error::{Error, Result};
 use crate::output::schema::{Counts, ErrorRecord, FileCounts};
 use crate::output::{RecordRef, RecordStore};
@@ -116,44 +118,61 @@ where
                 let _ = tx.send(batch);
             }
         });
-        for batch in rx {
-            let results: Vec<_> = batch
-                .into_par_iter()
-                .map(|item| {
-                    let raw = item?;
-                    let raw_len = raw.bytes.len();
-                    let doc = parse_record(raw, opts)?;
-                    let data = analyze(&doc);
-                    Ok((doc, data, raw_len))
-                })
-                .collect();
-            for r in results {
-                match r {
-                    Ok((doc, data, raw_len)) => {
-                        bytes_read += raw_len as u64;
-                        progress.advance(raw_len as u64);
-                        let record = store.push(doc.json.as_bytes())?;
-                        entries.push(Entry {
-                            record_hash: xxh3_64(doc.json.as_bytes()),
-                            id: doc.id,
-                            source: doc.source,
-                            text_len: doc.text.len(),
-                            locator: doc.locator,
-                            record,
-                            invalid_utf8: doc.invalid_utf8,
-                            data,
-                        });
-                    }
-                    Err(e) => {
-                        if on_error == OnError::Fail {
-                            // Dropping the receiver stops the reader thread.
-                            return Err(Error::Record(e));
+        // While batch N+1 is parsed and analysed on the pool, batch N's records are appended
+        // to the store on this thread.
+        let mut pending: Vec<Result<(Document, T, usize, u64), RecordError>> = Vec::new();
+        let mut absorb =
+            |results: Vec<Result<(Document, T, usize, u64), RecordError>>| -> Result<()> {
+                for r in results {
+                    match r {
+                        Ok((doc, data, raw_len, record_hash)) => {
+                            bytes_read += raw_len as u64;
+                            progress.advance(raw_len as u64);
+                            let record = store.push(doc.json.as_bytes())?;
+                            entries.push(Entry {
+                                record_hash,
+                                id: doc.id,
+                                source: doc.source,
+                                text_len: doc.text.len(),
+                                locator: doc.locator,
+                                record,
+                                invalid_utf8: doc.invalid_utf8,
+                                data,
+                            });
                         }
-                        errors.push(e);
+                        Err(e) => {
+                            if on_error == OnError::Fail {
+                                // Returning drops the receiver, which stops the reader thread.
+                                return Err(Error::Record(e));
+                            }
+                            errors.push(e);
+                        }
                     }
                 }
-            }
+                Ok(())
+            };
+        for batch in rx {
+            let done = std::mem::take(&mut pending);
+            let (absorbed, results) = rayon::join(
+                || absorb(done),
+                || {
+                    batch
+                        .into_par_iter()
+                        .map(|item| {
+                            let raw = item?;
+                            let raw_len = raw.bytes.len();
+                            let doc = parse_record(raw, opts)?;
+                            let data = analyze(&doc);
+                            let hash = xxh3_64(doc.json.as_bytes());
+                            Ok((doc, data, raw_len, hash))
+                        })
+                        .collect::<Vec<_>>()
+                },
+            );
+            absorbed?;
+            pending = results;
         }
+        absorb(pending)?;
         Ok(())
     })?;
     entries.par_sort_unstable_by(|a, b| (&a.id, a.record_hash).cmp(&(&b.id, b.record_hash)));
@@ -280,4 +299,28 @@ pub fn duplicate_ids<T>(entries: &[Entry<T>]) -> u64 {
         .chunk_by(|a, b| a.id == b.id)
         .filter(|g| g.len() > 1)
         .count() as u64
+}
+
+/// The text of a document whose JSON record was stored by [`collect`]: the text field of a
+/// JSON Lines record, or `text` for a record made from a plain-text file.
+pub fn stored_text<T>(json: &[u8], entry: &Entry<T>, read: &ReadOptions) -> Result<String> {
+    use std::collections::HashMap;
+    let field = if entry.locator.line == 0 {
+        "text"
+    } else {
+        read.text_field.as_str()
+    };
+    let bad = |what: &str| {
+        Error::Config(format!(
+            "record store: the record of {} {what}",
+            entry.locator
+        ))
+    };
+    let map: HashMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> =
+        serde_json::from_slice(json).map_err(|_| bad("is not a JSON object"))?;
+    let raw = map
+        .get(field)
+        .ok_or_else(|| bad("has lost its text field"))?;
+    serde_json::from_str::<String>(raw.get())
+        .map_err(|_| bad("has a text field that is not a string"))
 }

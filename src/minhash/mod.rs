@@ -111,19 +111,15 @@ impl MinHasher {
         if shingles.is_empty() {
             return Signature(slots);
         }
-        let mut filled = vec![false; k];
-        let mut n_filled = 0usize;
         for &h in shingles {
             let bin = bin_of(h, k);
+            // Values are kept below EMPTY_SLOT so that EMPTY_SLOT marks an empty bin.
             let v = (h as u32).min(EMPTY_SLOT - 1);
-            if !filled[bin] {
-                filled[bin] = true;
-                n_filled += 1;
-                slots[bin] = v;
-            } else if v < slots[bin] {
-                slots[bin] = v;
-            }
+            let slot = &mut slots[bin];
+            *slot = (*slot).min(v);
         }
+        let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
+        let n_filled = filled.iter().filter(|&&f| f).count();
         if n_filled < k {
             self.densify(&mut slots, &filled, n_filled);
         }
@@ -218,7 +214,7 @@ mod tests {
     #[test]
     fn order_and_duplicates_do_not_matter() {
         let m = hasher();
-        let mut v: Vec<u64> = (0..500u64).map(|i| splitmix64(i)).collect();
+        let mut v: Vec<u64> = (0..500u64).map(splitmix64).collect();
         let a = m.sign(&v);
         v.reverse();
         v.extend_from_slice(&v.clone()[..100]);

@@ -19,7 +19,7 @@
 pub mod segment;
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Returns the normalized form of `text`.
 ///
@@ -35,27 +35,158 @@ pub fn normalize(text: &str) -> String {
 /// Appends the normalized form of `text` to `out` (which is not cleared first). When `out` is
 /// not empty and `text` yields words, a single space separates them from what `out` held.
 pub fn normalize_into(text: &str, out: &mut String) {
-    if text.is_ascii() {
-        normalize_ascii(text.as_bytes(), out);
-        return;
-    }
-    let start = out.len();
+    out.reserve(text.len());
+    let bytes = text.as_bytes();
     let mut pending_space = !out.is_empty() && !out.ends_with(' ');
-    for c in text.nfkc() {
-        fold_char(c, out, &mut pending_space);
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of ASCII, then a run of non-ASCII. An ASCII letter or digit just before a
+        // non-ASCII run goes with it, since a combining mark may compose with it; nothing
+        // composes with a preceding character across an ASCII one, so the runs can be
+        // normalized separately.
+        let start = i;
+        while i < bytes.len() && bytes[i] < 0x80 {
+            i += 1;
+        }
+        let mut ascii_end = i;
+        if i < bytes.len() && ascii_end > start && bytes[ascii_end - 1].is_ascii_alphanumeric() {
+            ascii_end -= 1;
+        }
+        fold_ascii(&bytes[start..ascii_end], out, &mut pending_space);
+        if i >= bytes.len() {
+            break;
+        }
+        while i < bytes.len() && bytes[i] >= 0x80 {
+            i += 1;
+        }
+        fold_unicode(&text[ascii_end..i], out, &mut pending_space);
+    }
+}
+
+/// Calls `f` with every word of the normalized form of `text`, in order, without building the
+/// whole normalized text: the words are exactly those of `normalize(text).split(' ')`.
+/// ASCII words are cut and lowercased in place; from the first non-ASCII byte of a word to the
+/// end of its line, the text is normalized into `scratch` (nothing composes across a newline
+/// or into an ASCII separator, so the two paths agree).
+pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8])) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut lower = [0u8; 64];
+    let mut long: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        while i < n && CLASS[b[i] as usize] == SEP {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let start = i;
+        let mut upper = false;
+        while i < n {
+            let c = CLASS[b[i] as usize];
+            if c == LOWER {
+                i += 1;
+            } else if c == UPPER {
+                upper = true;
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if i < n && CLASS[b[i] as usize] == WIDE {
+            let end = b[i..].iter().position(|&x| x == b'\n').map_or(n, |p| i + p);
+            scratch.clear();
+            normalize_into(&text[start..end], scratch);
+            for w in scratch.split(' ').filter(|w| !w.is_empty()) {
+                f(w.as_bytes());
+            }
+            i = end;
+            continue;
+        }
+        let word = &b[start..i];
+        if !upper {
+            f(word);
+        } else if word.len() <= lower.len() {
+            for (d, s) in lower.iter_mut().zip(word) {
+                *d = s.to_ascii_lowercase();
+            }
+            f(&lower[..word.len()]);
+        } else {
+            long.clear();
+            long.extend(word.iter().map(u8::to_ascii_lowercase));
+            f(&long);
+        }
+    }
+}
+
+const SEP: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const WIDE: u8 = 3;
+
+/// Byte classes for the ASCII word scanner: separators, lowercase letters and digits,
+/// uppercase letters, and bytes of non-ASCII characters.
+static CLASS: [u8; 256] = {
+    let mut t = [SEP; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c >= 0x80 {
+            WIDE
+        } else if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            LOWER
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else {
+            SEP
+        };
+        i += 1;
+    }
+    t
+};
+
+#[inline]
+fn fold_ascii(bytes: &[u8], out: &mut String, pending_space: &mut bool) {
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() {
+            if *pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            *pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            *pending_space = true;
+        }
+    }
+}
+
+fn fold_unicode(seg: &str, out: &mut String, pending_space: &mut bool) {
+    let start = out.len();
+    let pending_before = *pending_space;
+    if is_nfkc_quick(seg.chars()) == IsNormalized::Yes {
+        for c in seg.chars() {
+            fold_char(c, out, pending_space);
+        }
+    } else {
+        for c in seg.nfkc() {
+            fold_char(c, out, pending_space);
+        }
     }
     // Lowercasing can, in rare cases, produce text that NFKC would change again; repeat until
-    // the tail is stable so that normalization stays idempotent.
+    // the new part is stable so that normalization stays idempotent.
     for _ in 0..3 {
         let tail = &out[start..];
-        if tail.is_ascii() || tail.nfkc().eq(tail.chars()) && lower_is_stable(tail) {
+        if tail.is_ascii()
+            || is_nfkc_quick(tail.chars()) == IsNormalized::Yes && lower_is_stable(tail)
+        {
             break;
         }
         let again: String = tail.to_owned();
         out.truncate(start);
-        let mut pending = false;
+        *pending_space = pending_before;
         for c in again.nfkc() {
-            fold_char(c, out, &mut pending);
+            fold_char(c, out, pending_space);
         }
     }
 }
@@ -90,23 +221,6 @@ fn fold_char(c: char, out: &mut String, pending_space: &mut bool) {
         // Dropped without separating words.
     } else {
         *pending_space = true;
-    }
-}
-
-#[inline]
-fn normalize_ascii(bytes: &[u8], out: &mut String) {
-    out.reserve(bytes.len());
-    let mut pending_space = !out.is_empty() && !out.ends_with(' ');
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(char::from(b.to_ascii_lowercase()));
-        } else {
-            pending_space = true;
-        }
     }
 }
 
@@ -149,6 +263,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn words_match_normalized_text(s in "[a-zA-Z0-9 .,\\n’é\u{301}ÄİﬁＦ-]{0,60}") {
+            let mut words = Vec::new();
+            let mut scratch = String::new();
+            for_each_word(&s, &mut scratch, |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let norm = normalize(&s);
+            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            prop_assert_eq!(words, expected);
+        }
+
         #[test]
         fn idempotent(s in "\\PC*") {
             let once = normalize(&s);

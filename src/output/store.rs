@@ -1,7 +1,7 @@
 //! The record store: a spill file of JSON records.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -19,7 +19,7 @@ pub struct RecordRef {
 pub struct RecordStore {
     dir: PathBuf,
     writer: Option<BufWriter<File>>,
-    file: Option<File>,
+    reader: Option<File>,
     len: u64,
 }
 
@@ -30,7 +30,7 @@ impl RecordStore {
         Ok(RecordStore {
             dir: dir.to_path_buf(),
             writer: Some(BufWriter::with_capacity(1 << 20, f)),
-            file: None,
+            reader: None,
             len: 0,
         })
     }
@@ -61,24 +61,34 @@ impl RecordStore {
         self.len
     }
 
-    /// Reads a record back into `buf` (cleared first).
+    /// Reads a record back into `buf` (cleared first): one positioned read, in any order.
     pub fn read(&mut self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
         if let Some(w) = self.writer.take() {
             let f = w
                 .into_inner()
                 .map_err(|e| Error::io(&self.dir, e.into_error()))?;
-            self.file = Some(f);
+            self.reader = Some(f);
         }
         let f = self
-            .file
+            .reader
             .as_mut()
             .ok_or_else(|| Error::Config("record store has no file".into()))?;
         buf.clear();
         buf.resize(r.len as usize, 0);
-        f.seek(SeekFrom::Start(r.offset))
-            .and_then(|_| f.read_exact(buf))
-            .map_err(|e| Error::io(&self.dir, e))
+        read_at(f, buf, r.offset).map_err(|e| Error::io(&self.dir, e))
     }
+}
+
+#[cfg(unix)]
+fn read_at(f: &mut File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(f: &mut File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    f.seek(SeekFrom::Start(offset))?;
+    f.read_exact(buf)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! Integration tests: one binary, run against the `dechaff` executable and the library.
+#![allow(clippy::print_stderr, clippy::print_stdout)]
 //!
 //! * `util` — temporary directories and a command runner.
 //! * `dedup` — `dechaff dedup` end to end: outputs, formats, exit codes.
