@@ -33,6 +33,10 @@ pub enum Error {
     /// A bad record was met while the caller asked to stop at the first one.
     #[error("{0}")]
     Record(#[from] crate::corpus::RecordError),
+    /// The caller cancelled the job (see [`Progress::cancelled`](crate::progress::Progress)).
+    /// No output was written under its final name.
+    #[error("interrupted; no output was written")]
+    Interrupted,
     /// Serializing an output record failed.
     #[error("cannot serialize output: {0}")]
     Serialize(#[from] serde_json::Error),

@@ -11,6 +11,10 @@ fn main() -> ExitCode {
                 // `dechaff … | head`: the reader went away; that is not a failure.
                 return ExitCode::SUCCESS;
             }
+            if dechaff::cli::is_interrupted(&err) {
+                eprintln!("dechaff: interrupted; no output was written");
+                return ExitCode::from(dechaff::cli::EXIT_INTERRUPTED);
+            }
             eprintln!("dechaff: error: {err}");
             for cause in err.chain().skip(1) {
                 eprintln!("  caused by: {cause}");

@@ -11,6 +11,11 @@ pub trait Progress: Sync {
     fn advance(&self, _n: u64) {}
     /// The job is over.
     fn finish(&self) {}
+    /// Whether the caller wants the job to stop (Ctrl-C). Jobs check it between batches and
+    /// return [`Error::Interrupted`](crate::Error::Interrupted), leaving no output behind.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// The unit a stage counts in.

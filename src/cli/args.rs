@@ -14,7 +14,9 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success (bad records skipped with --on-error skip are reported in the summary)
   1  a check requested with --check failed
-  2  usage error, or a fatal error (including the first bad record with --on-error fail)
+  2  usage error, or a fatal error (a missing input path, the first bad record with
+     --on-error fail, an unwritable output)
+  130  interrupted by Ctrl-C: no output was written
 
 Inputs are files, directories (walked recursively, in sorted order) or - for standard input.
 .jsonl/.json files (optionally .gz or .zst; compression is detected from the content) hold one

@@ -24,6 +24,7 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
         !args.input.inputs.is_empty(),
         "no input given: name files, directories or - for standard input"
     );
+    super::check_inputs(&args.input.inputs)?;
     let output = args
         .output
         .as_deref()
@@ -64,6 +65,9 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
             r.files.iter().map(|f| f.file_errors).sum::<u64>(),
             outputs.output.display(),
         );
+        if r.documents.read == 0 {
+            eprintln!("  warning: no documents were read: the inputs are empty");
+        }
         for e in r.errors.iter().take(5) {
             let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
             eprintln!("  {}{}: {}", e.path, line, e.message);

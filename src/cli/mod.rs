@@ -21,8 +21,10 @@ pub const EXIT_OK: u8 = 0;
 /// Exit code: a check requested with `--check` failed (for `dedup`: near duplicates found).
 pub const EXIT_CHECK_FAILED: u8 = 1;
 /// Exit code: usage error or fatal error (including the first bad record with
-/// `--on-error fail`).
+/// `--on-error fail`, and an input path that does not exist).
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code: interrupted by Ctrl-C; no output was written.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
@@ -40,9 +42,31 @@ pub fn run() -> anyhow::Result<ExitCode> {
             .build_global()
             .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
     }
+    progress::install_interrupt_handler();
     match cli.command {
         args::Command::Dedup(a) => dedup::run(&cli.global, a),
     }
+}
+
+/// True when `err` is, anywhere in its chain, an interruption by Ctrl-C.
+pub fn is_interrupted(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::Error>(),
+            Some(crate::Error::Interrupted)
+        )
+    })
+}
+
+/// Checks that every input named on the command line exists: a mistyped path is a usage
+/// error, found before any work is done.
+pub(crate) fn check_inputs(inputs: &[String]) -> anyhow::Result<()> {
+    for i in inputs {
+        if i != "-" && std::fs::symlink_metadata(i).is_err() && std::fs::metadata(i).is_err() {
+            anyhow::bail!("input not found: {i}");
+        }
+    }
+    Ok(())
 }
 
 /// True when `err` is, anywhere in its chain, a closed pipe on output.

@@ -1,10 +1,25 @@
 //! Progress bars on standard error, drawn only when it is a terminal.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::progress::{Progress, Unit};
+
+/// Set by the Ctrl-C handler: the running job stops at its next check and removes its
+/// temporary files.
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler: the first Ctrl-C asks the job to stop cleanly (exit code 130,
+/// no output left behind), a second one exits at once.
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if CANCELLED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
 
 /// Draws the library's progress calls as one indicatif bar.
 pub struct Bar {
@@ -50,5 +65,9 @@ impl Progress for Bar {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+
+    fn cancelled(&self) -> bool {
+        CANCELLED.load(Ordering::Relaxed)
     }
 }

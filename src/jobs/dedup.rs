@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper, Verification};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
 use crate::jobs::{collect, duplicate_ids, error_records, stored_text, Accounting, Entry, OnError};
 use crate::output::schema::{
@@ -91,6 +91,7 @@ pub fn run(
             }
         }
     }
+    let empty_documents = fps.iter().filter(|f| f.tokens == 0).count() as u64;
     drop(fps);
 
     progress.stage("writing", Some(entries.len() as u64), Unit::Items);
@@ -103,6 +104,9 @@ pub fn run(
         .transpose()?;
     let mut buf = Vec::new();
     for (i, e) in entries.iter().enumerate() {
+        if i % 4096 == 0 && progress.cancelled() {
+            return Err(Error::Interrupted);
+        }
         match removed_for[i] {
             None => {
                 store.read(e.record, &mut buf)?;
@@ -171,6 +175,7 @@ pub fn run(
     stats.insert("candidates", candidates.len() as u64);
     stats.insert("lsh_bands", deduper.params().bands as u64);
     stats.insert("lsh_rows", deduper.params().rows as u64);
+    stats.insert("empty_documents", empty_documents);
     let report = Report {
         schema_version: SCHEMA_VERSION,
         dechaff_version: env!("CARGO_PKG_VERSION"),

@@ -152,6 +152,10 @@ where
                 Ok(())
             };
         for batch in rx {
+            if progress.cancelled() {
+                // Returning drops the receiver, which stops the reader thread.
+                return Err(Error::Interrupted);
+            }
             let done = std::mem::take(&mut pending);
             let (absorbed, results) = rayon::join(
                 || absorb(done),

@@ -132,7 +132,8 @@ pub struct Report {
     pub invalid_utf8_documents: u64,
     /// Bytes of records read (after decompression).
     pub bytes_read: u64,
-    /// Command-specific figures (clusters, pairs, paragraphs removed, …).
+    /// Command-specific figures (clusters, pairs, paragraphs removed, `empty_documents`: documents
+    /// with no word at all, …).
     pub stats: BTreeMap<&'static str, u64>,
     /// Wall-clock seconds.
     pub seconds: f64,

@@ -9,5 +9,6 @@
 
 mod dedup;
 mod determinism;
+mod faults;
 mod reuters;
 mod util;
