@@ -195,6 +195,14 @@ pub type RawItem = Result<RawRecord, RecordError>;
 pub enum Input {
     /// Standard input, read as JSON Lines.
     Stdin,
+    /// JSON Lines held in memory (possibly gzip- or zstd-compressed), named `name` in ids
+    /// and errors: for callers that already hold the data, and for fuzzing.
+    Bytes {
+        /// The name shown in locators.
+        name: String,
+        /// The data.
+        data: Vec<u8>,
+    },
     /// A file or a directory.
     Path(PathBuf),
 }

@@ -78,20 +78,9 @@ impl CorpusReader {
     /// Starts reading one input argument; returns an item when there is one to yield at once.
     fn start_input(&mut self, input: Input) -> Option<RawItem> {
         let path = match input {
-            Input::Stdin => {
-                let src: BoxRead = Box::new(io::stdin());
-                return match compress::decompress(src) {
-                    Ok((compression, reader)) => {
-                        self.lines = Some(LineSource::new(
-                            Arc::from("-"),
-                            reader,
-                            compression,
-                            self.opts.max_doc_bytes,
-                        ));
-                        None
-                    }
-                    Err(e) => Some(Err(unreadable(Arc::from("-"), &e))),
-                };
+            Input::Stdin => return self.open_stream(Arc::from("-"), Box::new(io::stdin())),
+            Input::Bytes { name, data } => {
+                return self.open_stream(Arc::from(name.as_str()), Box::new(io::Cursor::new(data)))
             }
             Input::Path(path) => path,
         };
@@ -115,6 +104,22 @@ impl CorpusReader {
                 let id = shown.to_string();
                 self.open_file(&path, shown, id, None)
             }
+        }
+    }
+
+    /// Makes a stream (standard input, bytes in memory) the current JSON Lines source.
+    fn open_stream(&mut self, name: Arc<str>, src: BoxRead) -> Option<RawItem> {
+        match compress::decompress(src) {
+            Ok((compression, reader)) => {
+                self.lines = Some(LineSource::new(
+                    name,
+                    reader,
+                    compression,
+                    self.opts.max_doc_bytes,
+                ));
+                None
+            }
+            Err(e) => Some(Err(unreadable(name, &e))),
         }
     }
 

@@ -193,6 +193,7 @@ fn input_size(inputs: &[Input]) -> Option<u64> {
     for i in inputs {
         match i {
             Input::Stdin => return None,
+            Input::Bytes { data, .. } => total += data.len() as u64,
             Input::Path(p) => total += dir_size(p)?,
         }
     }
