@@ -218,7 +218,7 @@ mod tests {
     #[test]
     fn order_and_duplicates_do_not_matter() {
         let m = hasher();
-        let mut v: Vec<u64> = (0..500u64).map(|i| splitmix64(i)).collect();
+        let mut v: Vec<u64> = (0..500u64).map(splitmix64).collect();
         let a = m.sign(&v);
         v.reverse();
         v.extend_from_slice(&v.clone()[..100]);

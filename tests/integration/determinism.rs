@@ -26,7 +26,7 @@ fn docs() -> Vec<serde_json::Value> {
 
 fn write_corpus(t: &TestDir, order: &[usize], reverse_files: bool) -> Vec<String> {
     let docs = docs();
-    let mut files = vec![String::new(), String::new(), String::new()];
+    let mut files = [String::new(), String::new(), String::new()];
     for &i in order {
         files[i % 3].push_str(&format!("{}\n", docs[i]));
     }
