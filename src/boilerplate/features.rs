@@ -6,7 +6,7 @@
 //! joined by one space ("Browse all 60" and "Browse all 61" share a key). Keys and word
 //! 3-shingles of keys are kept as seeded xxh3 hashes.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::lexicon::{LexMatch, Lexicon};
@@ -275,6 +275,47 @@ pub struct PageKeys {
     pub shingles: Vec<u64>,
 }
 
+/// Whether a lowercase ASCII word is in [`STOPWORDS`]: a binary search within the words of
+/// its first letter.
+fn is_stopword(w: &str) -> bool {
+    let Some(&c) = w.as_bytes().first() else {
+        return false;
+    };
+    let lo = STOPWORDS.partition_point(|s| s.as_bytes()[0] < c);
+    let hi = STOPWORDS.partition_point(|s| s.as_bytes()[0] <= c);
+    STOPWORDS[lo..hi]
+        .iter()
+        .any(|s| s.len() == w.len() && *s == w)
+}
+
+/// Stage 1, the part the source statistics need: the repetition keys of a page, without the
+/// shape features. Equal to `analyze(text, _).keys()`, cheaper.
+pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
+    let mut keys = Vec::new();
+    let mut shingles = Vec::new();
+    let mut toks = Vec::new();
+    let mut spans = std::mem::take(&mut s.spans);
+    paragraphs_into(text, SegmentMode::Lines, &mut spans);
+    for span in &spans {
+        toks.clear();
+        let (key, ntok, _) = key_of(&text[span.byte_start..span.byte_end], s, &mut toks);
+        if key != 0 {
+            keys.push(key);
+        }
+        if ntok >= 6 {
+            for w in toks.windows(3) {
+                shingles.push(shingle_hash(w));
+            }
+        }
+    }
+    s.spans = spans;
+    keys.sort_unstable();
+    keys.dedup();
+    shingles.sort_unstable();
+    shingles.dedup();
+    PageKeys { keys, shingles }
+}
+
 fn shingle_hash(w: &[u64]) -> u64 {
     let mut b = [0u8; 24];
     for (k, h) in w.iter().enumerate() {
@@ -337,7 +378,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
                 s.word.clear();
                 s.word.push_str(w);
                 s.word.make_ascii_lowercase();
-                if STOPWORDS.binary_search(&s.word.as_str()).is_ok() {
+                if is_stopword(&s.word) {
                     sw += 1;
                 }
             }
@@ -372,9 +413,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             s.lower.push_str(t);
             s.lower.make_ascii_lowercase();
         } else {
-            for c in t.chars() {
-                s.lower.extend(c.to_lowercase());
-            }
+            s.lower.push_str(&t.to_lowercase());
         }
         let lower = s.lower.as_str();
         p.lex = lexicon.find(lower);
@@ -462,7 +501,7 @@ fn longest_title_part(t: &str) -> &str {
 /// Repetition key of `t`: pushes its token hashes to `toks`, returns (key hash, tokens, chars).
 fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
     s.key.clear();
-    let src: &str = if t.is_ascii() {
+    let src: &str = if t.is_ascii() || is_nfkc_quick(t.chars()) == IsNormalized::Yes {
         t
     } else {
         s.nfkc.clear();
@@ -565,6 +604,13 @@ mod tests {
             p.paragraphs[0].key_chars,
             "browse latest browse all 0".len() as u32
         );
+    }
+
+    #[test]
+    fn page_keys_match_the_full_analysis() {
+        let t = "Browse latest Browse all 60\n\nThe harbour board voted on Tuesday to deepen it.\nÉté 2026 — ﬁn\n";
+        assert_eq!(page_keys(t, &mut Scratch::default()), page(t).keys());
+        assert!(is_stopword("the") && is_stopword("yourselves") && !is_stopword("harbour"));
     }
 
     #[test]

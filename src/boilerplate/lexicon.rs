@@ -7,7 +7,7 @@
 //! unless the phrase holds a space (so "you might also like" matches "You might also
 //! likeRELATED", as scrapers fuse buttons). The leftmost match wins, the longest at a place.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::error::{Error, Result};
 
@@ -195,6 +195,7 @@ impl Lexicon {
             .collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| Error::Config(format!("chrome lexicon: {e}")))?;
         Ok(Lexicon {

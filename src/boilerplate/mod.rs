@@ -258,6 +258,12 @@ impl Classifier {
         features::analyze(text, &self.lexicon)
     }
 
+    /// Stage 1, only what the source statistics need (equal to `analyze(text).keys()`,
+    /// cheaper).
+    pub fn page_keys(&self, text: &str, scratch: &mut features::Scratch) -> PageKeys {
+        features::page_keys(text, scratch)
+    }
+
     /// Stage 1 with reused buffers.
     pub fn analyze_into(
         &self,

@@ -102,7 +102,10 @@ pub fn run(
 
     // Pass 1: repetition keys.
     let collected = collect(inputs, read, on_error, &spill, progress, |doc| {
-        classifier.analyze(&doc.text).keys()
+        classifier.page_keys(
+            &doc.text,
+            &mut crate::boilerplate::features::Scratch::default(),
+        )
     })?;
     let mut store = collected.store;
     let mut entries = collected.entries;
