@@ -5,6 +5,7 @@ pub mod corpus;
 pub mod error;
 
 pub use error::{Error, Result};
+pub mod boilerplate;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod cluster;

@@ -6,6 +6,7 @@
 #![allow(clippy::print_stderr)]
 
 mod args;
+mod clean;
 mod dedup;
 mod progress;
 
@@ -45,6 +46,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     progress::install_interrupt_handler();
     match cli.command {
         args::Command::Dedup(a) => dedup::run(&cli.global, a),
+        args::Command::Clean(a) => clean::run(&cli.global, a),
     }
 }
 

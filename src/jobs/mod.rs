@@ -6,6 +6,7 @@
 //! documents by id (ties by a hash of the record), so that everything downstream depends on
 //! the content of the corpus, not on the order of files, lines or threads.
 
+pub mod clean;
 pub mod dedup;
 
 use std::collections::BTreeMap;

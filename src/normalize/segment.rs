@@ -20,7 +20,9 @@ pub enum SegmentMode {
 }
 
 /// A paragraph's place in its document: UTF-8 byte offsets, end exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Span {
     /// Offset of the paragraph's first byte.
     pub byte_start: usize,

@@ -138,3 +138,28 @@ pub struct Report {
     /// Wall-clock seconds.
     pub seconds: f64,
 }
+
+/// One line of `clean --annotations`: every paragraph of one document with its label.
+#[derive(Debug, Serialize)]
+pub struct AnnotationRecord<'a> {
+    /// Document id.
+    pub id: &'a str,
+    /// Every paragraph (non-blank line) of the text as read, in order.
+    pub paragraphs: Vec<ParagraphAnnotation>,
+}
+
+/// A labelled paragraph in [`AnnotationRecord`].
+#[derive(Debug, Serialize)]
+pub struct ParagraphAnnotation {
+    /// UTF-8 byte offset of the paragraph's first byte in the document text as read.
+    pub byte_start: usize,
+    /// UTF-8 byte offset one past its last byte.
+    pub byte_end: usize,
+    /// `content` (kept) or `chrome` (removed).
+    pub label: &'static str,
+    /// The evidence, e.g. `on 37 of 40 pages of source foxnews`, `chrome lexicon: send to
+    /// kindle`, `teaser snippet ending in ...`, `repeat of paragraph 3`, `content`.
+    pub reason: String,
+    /// The paragraph's score after context smoothing (positive = content-like), 3 decimals.
+    pub score: f64,
+}

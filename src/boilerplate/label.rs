@@ -1,0 +1,588 @@
+//! Stage 3: labelling one page, given its analysis and the repetition statistics.
+//!
+//! 1. a **shape score** per paragraph (positive = content-like): length, sentence end,
+//!    stopwords, `...` snippets, title case, menu separators, byline, chrome lexicon;
+//! 2. **hard evidence** that makes a paragraph chrome whatever its score: repetition on other
+//!    pages of the same source (exact key, or ≥ 80 % of its 3-shingles), repetition inside the
+//!    page (the best-placed occurrence is kept);
+//! 3. the **headline anchor**: the paragraph that echoes the page title;
+//! 4. **context smoothing**: short paragraphs lean on their neighbours;
+//! 5. the **main body**: the contiguous span with the largest sum of content words minus a
+//!    cost per weak paragraph;
+//! 6. labels and reasons.
+
+use super::features::{PageAnalysis, Paragraph};
+use super::lexicon::Lexicon;
+use super::stats::CorpusStats;
+use super::{BoilerplateConfig, Mode};
+
+/// Evidence flags of a paragraph (see [`ParagraphLabel::evidence`]).
+pub mod evidence {
+    /// Few stopwords (under 0.1 per word) on an English page.
+    pub const FEW_STOPWORDS: u16 = 1;
+    /// Ends with `...` or `…`.
+    pub const ELLIPSIS: u16 = 1 << 1;
+    /// Title case without sentence end.
+    pub const TITLE_CASE: u16 = 1 << 2;
+    /// Menu separators or bullets.
+    pub const MENU: u16 = 1 << 3;
+    /// A `By …` line.
+    pub const BYLINE: u16 = 1 << 4;
+    /// A chrome-lexicon phrase.
+    pub const LEXICON: u16 = 1 << 5;
+    /// On several pages of its source.
+    pub const SOURCE_REPEAT: u16 = 1 << 6;
+    /// Most of its 3-shingles are on other pages of its source.
+    pub const SOURCE_NEAR_REPEAT: u16 = 1 << 7;
+    /// Repeats another paragraph of the page.
+    pub const PAGE_REPEAT: u16 = 1 << 8;
+    /// Mostly contained in a longer paragraph of the page (aggressive mode).
+    pub const PAGE_NEAR_REPEAT: u16 = 1 << 9;
+    /// Repeated in its source but also found in other sources: syndicated, not chrome.
+    pub const SYNDICATED: u16 = 1 << 10;
+    /// Outside the main body.
+    pub const OUTSIDE_BODY: u16 = 1 << 11;
+    /// The page title or the headline echoing it.
+    pub const TITLE: u16 = 1 << 12;
+}
+use evidence::*;
+
+/// Why a paragraph got its label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    /// Good score inside the main body.
+    Content,
+    /// Good score outside the main body, kept in conservative mode.
+    ContentOutsideBody,
+    /// Sentence-like and no repetition evidence, kept in conservative mode.
+    ContentConservative,
+    /// The headline, kept with `keep_title`.
+    HeadlineKept,
+    /// The page title or headline.
+    Title,
+    /// Good score, but outside the main body.
+    OutsideBody,
+    /// Hard evidence (repetition) or a weak score.
+    Chrome,
+}
+
+/// The label of one paragraph.
+#[derive(Clone, Copy, Debug)]
+pub struct ParagraphLabel {
+    /// Content (kept) or chrome (removed).
+    pub content: bool,
+    /// Why.
+    pub why: Why,
+    /// Score after context smoothing (positive = content-like).
+    pub score: f64,
+    /// Score before smoothing.
+    pub raw_score: f64,
+    /// Evidence flags ([`evidence`]).
+    pub evidence: u16,
+    /// Pages of the source holding the paragraph's key (with `SOURCE_REPEAT`), or sources
+    /// holding it (with `SYNDICATED`).
+    pub count: u32,
+    /// The paragraph (0-based) this one repeats, with `PAGE_REPEAT`/`PAGE_NEAR_REPEAT`.
+    pub repeat_of: u32,
+}
+
+/// The labels of one page.
+#[derive(Clone, Debug, Default)]
+pub struct PageLabels {
+    /// One per paragraph of the [`PageAnalysis`], in order.
+    pub paragraphs: Vec<ParagraphLabel>,
+    /// Pages of the page's source.
+    pub source_pages: u32,
+}
+
+impl PageLabels {
+    /// Number of content paragraphs.
+    pub fn content_count(&self) -> usize {
+        self.paragraphs.iter().filter(|l| l.content).count()
+    }
+
+    /// The content paragraphs of `text` (the text analysed), in order, joined by `\n`.
+    pub fn content_text(&self, page: &PageAnalysis, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (p, l) in page.paragraphs.iter().zip(&self.paragraphs) {
+            if l.content {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&text[p.span.byte_start..p.span.byte_end]);
+            }
+        }
+        out
+    }
+
+    /// A readable reason for paragraph `i`'s label, naming the evidence.
+    pub fn reason(&self, i: usize, page: &PageAnalysis, lexicon: &Lexicon, source: &str) -> String {
+        let l = &self.paragraphs[i];
+        let p = &page.paragraphs[i];
+        let ev = l.evidence;
+        let mut parts: Vec<String> = Vec::new();
+        let shape = |parts: &mut Vec<String>| {
+            if ev & FEW_STOPWORDS != 0 {
+                parts.push("few stopwords".into());
+            }
+            if ev & ELLIPSIS != 0 {
+                parts.push("teaser snippet ending in ...".into());
+            }
+            if ev & TITLE_CASE != 0 {
+                parts.push("title-case line".into());
+            }
+        };
+        let menu_lex = |parts: &mut Vec<String>| {
+            if ev & MENU != 0 {
+                parts.push("menu-like separators".into());
+            }
+            if ev & BYLINE != 0 {
+                parts.push("byline".into());
+            }
+            if let (true, Some(m)) = (ev & LEXICON != 0, p.lex) {
+                parts.push(format!("chrome lexicon: {}", lexicon.phrase(m)));
+            }
+        };
+        let repeats = |parts: &mut Vec<String>| {
+            if ev & SOURCE_REPEAT != 0 {
+                parts.push(format!(
+                    "on {} of {} pages of source {}",
+                    l.count, self.source_pages, source
+                ));
+            }
+            if ev & SOURCE_NEAR_REPEAT != 0 {
+                parts.push(format!("near-repeat on other pages of source {source}"));
+            }
+            if ev & PAGE_REPEAT != 0 {
+                parts.push(format!("repeat of paragraph {}", l.repeat_of + 1));
+            }
+            if ev & PAGE_NEAR_REPEAT != 0 {
+                parts.push(format!("near-repeat of paragraph {}", l.repeat_of + 1));
+            }
+        };
+        let hard = ev & (SOURCE_REPEAT | SOURCE_NEAR_REPEAT | PAGE_REPEAT | PAGE_NEAR_REPEAT) != 0;
+        let mut s = match l.why {
+            Why::Content => "content".to_owned(),
+            Why::ContentOutsideBody => "content (outside main body)".to_owned(),
+            Why::ContentConservative => {
+                "content (conservative: sentence-like, no repeat evidence)".to_owned()
+            }
+            Why::HeadlineKept => "headline (kept: keep-title)".to_owned(),
+            Why::Title => {
+                menu_lex(&mut parts);
+                if ev & (SOURCE_REPEAT | PAGE_REPEAT) != 0 {
+                    repeats(&mut parts);
+                }
+                if parts.is_empty() {
+                    "page title / headline".to_owned()
+                } else {
+                    parts.join("; ")
+                }
+            }
+            Why::OutsideBody => "outside main body".to_owned(),
+            Why::Chrome => {
+                if hard {
+                    repeats(&mut parts);
+                } else {
+                    shape(&mut parts);
+                    menu_lex(&mut parts);
+                }
+                let mut s = if parts.is_empty() {
+                    format!("short/weak line (score {:.2})", l.raw_score)
+                } else {
+                    parts.join("; ")
+                };
+                if ev & OUTSIDE_BODY != 0 {
+                    s.push_str("; outside main body");
+                }
+                s
+            }
+        };
+        if ev & SYNDICATED != 0 {
+            s.push_str(&format!(
+                "; also in {} other sources (syndicated)",
+                l.count.saturating_sub(1)
+            ));
+        }
+        s
+    }
+}
+
+fn clip(x: f64) -> f64 {
+    x.clamp(-3.0, 3.0)
+}
+
+/// Shape score of a paragraph and the evidence flags behind its negative terms.
+fn shape_score(
+    p: &Paragraph,
+    english: bool,
+    cfg: &BoilerplateConfig,
+    lexicon: &Lexicon,
+) -> (f64, u16) {
+    let sig = &cfg.signals;
+    let nw = p.words as f64;
+    let mut s = (nw.min(28.0) - 8.0) / 10.0;
+    let mut ev = 0;
+    if p.words <= 2 {
+        s -= 1.0;
+    }
+    if sig.punctuation {
+        s += if p.end { 1.0 } else { -1.0 };
+    }
+    if english && sig.stopwords && p.words >= 3 {
+        s += (p.stopwords.min(0.45) - 0.2) * 6.0;
+        if p.stopwords < 0.1 {
+            ev |= FEW_STOPWORDS;
+        }
+    } else if !english && p.words >= 3 {
+        s += 0.6;
+    }
+    if p.ellipsis && sig.ellipsis {
+        s -= 2.0;
+        ev |= ELLIPSIS;
+    }
+    if sig.title_case && p.words >= 3 && !p.end && p.caps >= 0.7 {
+        s -= 1.0;
+        ev |= TITLE_CASE;
+    }
+    if sig.menu && p.menu > 0 {
+        s -= (8.0 * p.menu as f64 / nw.max(1.0)).min(3.0);
+        ev |= MENU;
+    }
+    if p.byline && sig.lexicon {
+        s -= 3.0;
+        ev |= BYLINE;
+    }
+    if let (Some(m), true) = (p.lex, sig.lexicon) {
+        s -= if p.words <= 12 || p.label || lexicon.is_strong(m) {
+            3.0
+        } else if p.words <= 25 {
+            1.5
+        } else {
+            0.5
+        };
+        ev |= LEXICON;
+    }
+    (s, ev)
+}
+
+/// Stage 3: labels the paragraphs of one page of `source`.
+pub fn label(
+    page: &PageAnalysis,
+    source: &str,
+    stats: &CorpusStats,
+    cfg: &BoilerplateConfig,
+    lexicon: &Lexicon,
+) -> PageLabels {
+    let ps = &page.paragraphs;
+    let n = ps.len();
+    let sig = &cfg.signals;
+    let src = stats.source(source);
+    let n_pages = src.map_or(0, |s| s.pages);
+    let mut out = PageLabels {
+        paragraphs: Vec::with_capacity(n),
+        source_pages: n_pages,
+    };
+    if n == 0 {
+        return out;
+    }
+    // Language gate: English stopword density over the long paragraphs.
+    let (mut tot, mut swt) = (0.0, 0.0);
+    for p in ps.iter().filter(|p| p.words >= 8) {
+        tot += p.words as f64;
+        swt += p.stopwords * p.words as f64;
+    }
+    let english = tot > 0.0 && swt / tot >= 0.15;
+
+    let mut score = Vec::with_capacity(n);
+    let mut ev = Vec::with_capacity(n);
+    let mut bad = vec![false; n];
+    let mut count = vec![0u32; n];
+    let mut repeat_of = vec![0u32; n];
+    let mut sh = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        let (mut s, mut e) = shape_score(p, english, cfg, lexicon);
+        if let (Some(st), true) = (src, sig.source_repetition && n_pages >= 2 && p.key != 0) {
+            let df = st.key_pages(p.key);
+            let need = if p.words >= 12 && p.end { 3 } else { 2 };
+            let sentence = p.words >= 12 && p.end && p.lex.is_none();
+            if df >= need {
+                let ns = stats.key_sources(p.key);
+                // Syndicated: a sentence found in other sources too, and on few pages of its
+                // own (a template line is on many pages of its source, whatever else holds it).
+                if sig.syndication && sentence && ns >= 2 && df * 10 <= n_pages {
+                    e |= SYNDICATED;
+                    count[i] = ns;
+                } else {
+                    s -= 4.0 + 2.0 * df as f64 / n_pages as f64;
+                    bad[i] = true;
+                    e |= SOURCE_REPEAT;
+                    count[i] = df;
+                }
+            } else if sig.near_repetition && p.key_tokens >= 6 {
+                page.shingles(i, &mut sh);
+                let len = sh.len() as f64;
+                let f2 = sh.iter().filter(|&&x| st.shingle_pages(x) >= 2).count() as f64 / len;
+                if f2 >= 0.8 {
+                    let f3 = sh.iter().filter(|&&x| st.shingle_pages(x) >= 3).count() as f64 / len;
+                    if !(p.words >= 12 && p.end && f3 < 0.8) {
+                        s -= 4.0;
+                        bad[i] = true;
+                        e |= SOURCE_NEAR_REPEAT;
+                    }
+                }
+            }
+        }
+        score.push(s);
+        ev.push(e);
+    }
+
+    if sig.page_repetition {
+        // Repeats inside the page: the occurrence with the best clipped score plus
+        // neighbourhood is kept, the others are chrome.
+        let base: Vec<f64> = score.iter().map(|&s| clip(s)).collect();
+        let merit = |i: usize| {
+            let (mut sum, mut k) = (0.0, 0);
+            for j in [
+                i as isize - 2,
+                i as isize - 1,
+                i as isize + 1,
+                i as isize + 2,
+            ] {
+                if j >= 0 && (j as usize) < n {
+                    sum += base[j as usize];
+                    k += 1;
+                }
+            }
+            base[i] + if k > 0 { sum / k as f64 } else { 0.0 }
+        };
+        let mut order: Vec<(u64, usize)> = ps
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.key != 0)
+            .map(|(i, p)| (p.key, i))
+            .collect();
+        order.sort_unstable();
+        for g in order.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            let mut keep = g[0].1;
+            let mut best = merit(keep);
+            for &(_, i) in &g[1..] {
+                let m = merit(i);
+                if m > best {
+                    best = m;
+                    keep = i;
+                }
+            }
+            for &(_, i) in g {
+                if i != keep {
+                    score[i] -= 4.0;
+                    bad[i] = true;
+                    ev[i] |= PAGE_REPEAT;
+                    repeat_of[i] = keep as u32;
+                }
+            }
+        }
+        if cfg.mode == Mode::Aggressive {
+            near_repeats(page, &mut score, &mut bad, &mut ev, &mut repeat_of);
+        }
+    }
+
+    // Headline anchor: the paragraph that best echoes the page title.
+    let mut anchor: Option<usize> = None;
+    if sig.headline && n > 1 && page.title_tokens.len() >= 3 {
+        let tw = &page.title_tokens;
+        let mut best = 0.6;
+        let mut lw: Vec<u64> = Vec::new();
+        for i in 1..n {
+            lw.clear();
+            lw.extend_from_slice(page.key_tokens(i));
+            lw.sort_unstable();
+            lw.dedup();
+            if lw.is_empty() || lw.len() > 3 * tw.len() {
+                continue;
+            }
+            let inter = lw.iter().filter(|t| tw.binary_search(t).is_ok()).count();
+            let j = inter as f64 / (tw.len() + lw.len() - inter) as f64;
+            if j >= best + 1e-9 || (j >= best && anchor.is_none()) {
+                best = j;
+                anchor = Some(i);
+                if j == 1.0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    // Context smoothing.
+    let raw: Vec<f64> = score.iter().map(|&s| clip(s)).collect();
+    let mut smooth = Vec::with_capacity(n);
+    for i in 0..n {
+        if !sig.context {
+            smooth.push(score[i]);
+            continue;
+        }
+        let (mut ctx, mut wsum) = (0.0, 0.0);
+        for (d, w) in [(1usize, 0.5), (2, 0.25)] {
+            if i >= d {
+                ctx += w * raw[i - d];
+                wsum += w;
+            }
+            if i + d < n {
+                ctx += w * raw[i + d];
+                wsum += w;
+            }
+        }
+        let ctx = if wsum > 0.0 { ctx / wsum } else { 0.0 };
+        let alpha = if ps[i].words < 10 { 0.6 } else { 0.25 };
+        smooth.push((1.0 - alpha) * score[i] + alpha * ctx);
+    }
+    let th = cfg.mode.threshold();
+    let good: Vec<bool> = (0..n).map(|i| smooth[i] > th && !bad[i]).collect();
+
+    // Main body: maximum-sum contiguous span.
+    let (body_start, body_end) = if sig.main_body {
+        let gap = cfg.mode.gap_cost();
+        let (mut best, mut span) = (0.0, (n as isize, -1isize));
+        let (mut cur, mut start) = (0.0, 0usize);
+        for i in 0..n {
+            let mut v = if good[i] { ps[i].words as f64 } else { -gap };
+            if let Some(a) = anchor {
+                if good[i] && a < i && i <= a + cfg.anchor_window {
+                    v *= cfg.anchor_weight;
+                }
+            }
+            if cur <= 0.0 {
+                cur = 0.0;
+                start = i;
+            }
+            cur += v;
+            if cur > best {
+                best = cur;
+                span = (start as isize, i as isize);
+            }
+        }
+        span
+    } else {
+        (0, n as isize - 1)
+    };
+
+    // Title policy.
+    let mut title = vec![false; n];
+    if sig.headline && (anchor.is_some() || (!ps[0].end && ps[0].words <= 30)) {
+        title[0] = true;
+    }
+    if let Some(a) = anchor {
+        let near_body =
+            body_start - cfg.anchor_window as isize <= a as isize && a as isize <= body_end;
+        if !cfg.keep_title || !near_body {
+            title[a] = true;
+        }
+    }
+    let conservative = cfg.mode == Mode::Conservative;
+    for i in 0..n {
+        let inside = body_start <= i as isize && i as isize <= body_end;
+        let mut e = ev[i];
+        let (content, why) = if title[i] {
+            e |= TITLE;
+            (false, Why::Title)
+        } else if cfg.keep_title && anchor == Some(i) {
+            (true, Why::HeadlineKept)
+        } else if good[i] && inside {
+            (true, Why::Content)
+        } else if good[i] {
+            if conservative {
+                (true, Why::ContentOutsideBody)
+            } else {
+                e |= OUTSIDE_BODY;
+                (false, Why::OutsideBody)
+            }
+        } else {
+            if !inside {
+                e |= OUTSIDE_BODY;
+            }
+            (false, Why::Chrome)
+        };
+        let (content, why) = if conservative && !content && !bad[i] && ps[i].end && ps[i].words >= 6
+        {
+            (true, Why::ContentConservative)
+        } else {
+            (content, why)
+        };
+        out.paragraphs.push(ParagraphLabel {
+            content,
+            why,
+            score: smooth[i],
+            raw_score: score[i],
+            evidence: e,
+            count: count[i],
+            repeat_of: repeat_of[i],
+        });
+    }
+    out
+}
+
+/// In-page near repeats (aggressive mode): a paragraph of ≥ 6 key tokens whose 3-shingles
+/// are ≥ 60 % in one longer, better-scored paragraph is a teaser of it.
+fn near_repeats(
+    page: &PageAnalysis,
+    score: &mut [f64],
+    bad: &mut [bool],
+    ev: &mut [u16],
+    repeat_of: &mut [u32],
+) {
+    let ps = &page.paragraphs;
+    let mut sets: Vec<(usize, Vec<u64>)> = Vec::new();
+    let mut sh = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        if p.key_tokens >= 6 {
+            page.shingles(i, &mut sh);
+            let mut s = sh.clone();
+            s.sort_unstable();
+            s.dedup();
+            sets.push((i, s));
+        }
+    }
+    let mut index: Vec<(u64, u32)> = sets
+        .iter()
+        .flat_map(|(i, s)| s.iter().map(move |&h| (h, *i as u32)))
+        .collect();
+    index.sort_unstable();
+    let mut cnt: Vec<(u32, u32)> = Vec::new();
+    for (i, shs) in &sets {
+        let i = *i;
+        if bad[i] || shs.is_empty() {
+            continue;
+        }
+        let mut hits: Vec<u32> = Vec::new();
+        for h in shs {
+            let lo = index.partition_point(|&(x, _)| x < *h);
+            for &(x, j) in &index[lo..] {
+                if x != *h {
+                    break;
+                }
+                if j as usize != i {
+                    hits.push(j);
+                }
+            }
+        }
+        hits.sort_unstable();
+        cnt.clear();
+        for g in hits.chunk_by(|a, b| a == b) {
+            cnt.push((g[0], g.len() as u32));
+        }
+        for &(j, c) in &cnt {
+            let j = j as usize;
+            if c as f64 / shs.len() as f64 >= 0.6
+                && ps[j].key_chars > ps[i].key_chars
+                && !bad[j]
+                && score[j] >= score[i]
+            {
+                score[i] -= 4.0;
+                bad[i] = true;
+                ev[i] |= PAGE_NEAR_REPEAT;
+                repeat_of[i] = j as u32;
+                break;
+            }
+        }
+    }
+}

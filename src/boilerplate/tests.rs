@@ -1,0 +1,226 @@
+//! One test per signal: each builds a page where that signal decides.
+
+use super::*;
+
+const BODY: &[&str] = &[
+    "The harbour board voted on Tuesday to deepen the main channel, which has been silting up for years.",
+    "Dredging will start in the spring and is expected to take about four months to complete.",
+    "Board members said that the work was needed because larger ships could no longer reach the quay.",
+    "Fishermen have asked for the work to stop during the herring season, and the board agreed to talk.",
+];
+
+fn run(cfg: BoilerplateConfig, pages: &[(&str, String)]) -> Vec<(Vec<String>, Vec<String>)> {
+    let c = Classifier::new(cfg).unwrap();
+    let analyses: Vec<_> = pages.iter().map(|(_, t)| c.analyze(t)).collect();
+    let mut st = RepetitionStats::new();
+    for ((s, _), a) in pages.iter().zip(&analyses) {
+        st.add_page(s, &a.keys());
+    }
+    let st = st.finish();
+    pages
+        .iter()
+        .zip(&analyses)
+        .map(|((s, t), a)| {
+            let l = c.label(a, s, &st);
+            let kept = l.content_text(a, t).lines().map(str::to_owned).collect();
+            let reasons = (0..a.paragraphs.len())
+                .map(|i| c.reason(&l, a, i, s))
+                .collect();
+            (kept, reasons)
+        })
+        .collect()
+}
+
+fn page(head: &[&str], body: &[&str], tail: &[&str]) -> String {
+    head.iter()
+        .chain(body)
+        .chain(tail)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn one(head: &[&str], tail: &[&str]) -> (Vec<String>, Vec<String>) {
+    run(
+        BoilerplateConfig::default(),
+        &[("s", page(head, BODY, tail))],
+    )
+    .remove(0)
+}
+
+#[test]
+fn single_page_keeps_body_and_drops_lexicon_chrome() {
+    let (kept, reasons) = one(
+        &[
+            "Harbour board approves dredging - Harbor Gazette",
+            "• Send to Kindle",
+        ],
+        &[
+            "Sign up for our newsletter",
+            "© 2026 Harbor Gazette. All rights reserved.",
+        ],
+    );
+    assert_eq!(kept, BODY);
+    assert!(
+        reasons[1].contains("chrome lexicon: send to kindle"),
+        "{reasons:?}"
+    );
+    assert!(reasons[0].contains("page title"));
+}
+
+const OTHER: &[&str] = &[
+    "A late frost damaged apple blossom across the valley, and growers lit fires between the rows overnight.",
+    "The weather office said that a ridge of high pressure had brought clear skies and very cold air.",
+    "Students from the high school built a robot that picks tomatoes, and it won the regional final.",
+    "Their teacher said the team had rebuilt the gripper three times before it stopped bruising the fruit.",
+    "The library reopened a year after the flood, and more than four hundred people queued in the rain.",
+    "Volunteers dried and catalogued thousands of donated books while the building was being repaired.",
+    "Engineers found that floodwater had scoured away part of a pier under the old stone bridge.",
+    "The bridge will close for eight weeks, and buses will take a long way round through the hills.",
+];
+
+#[test]
+fn source_repetition_needs_several_pages() {
+    let chrome = "Harbor Gazette, the paper of Calder Bay since 1881";
+    let bodies = [BODY, &OTHER[..4], &OTHER[4..]];
+    let pages: Vec<_> = bodies
+        .iter()
+        .map(|b| ("gazette", page(&[chrome], b, &[])))
+        .collect();
+    let out = run(BoilerplateConfig::default(), &pages);
+    for (kept, reasons) in &out {
+        assert!(!kept.iter().any(|k| k == chrome));
+        assert!(
+            reasons[0].contains("on 3 of 3 pages of source gazette"),
+            "{reasons:?}"
+        );
+        assert_eq!(kept.len(), 4, "{kept:?}");
+    }
+    // One page of the source: no repetition evidence.
+    let out = run(BoilerplateConfig::default(), &pages[..1]);
+    assert!(!out[0].1[0].contains("pages of source"));
+}
+
+#[test]
+fn syndicated_paragraph_is_not_chrome() {
+    // The same wire sentences on two pages of one outlet and on a page of another outlet.
+    let wire = BODY[0];
+    let other: Vec<String> = (0..2)
+        .map(|k| format!("Local reaction number {k} was mixed, with several residents saying that they would wait and see what happens next."))
+        .collect();
+    let mut pages = vec![
+        ("a", page(&[], &[wire, &other[0], BODY[1]], &[])),
+        ("a", page(&[], &[wire, &other[1], BODY[2]], &[])),
+        ("a", page(&[], &[wire, BODY[3], BODY[2]], &[])),
+        ("b", page(&[], &[wire, BODY[1]], &[])),
+    ];
+    // Rare in its source: 3 of 30 pages.
+    let filler: Vec<String> = (0..27)
+        .map(|k| page(&[], &[&format!("Page {k} tells another story, which is not about the harbour at all but about the weather.")], &[]))
+        .collect();
+    for f in &filler {
+        pages.push(("a", f.clone()));
+    }
+    let out = run(BoilerplateConfig::default(), &pages);
+    assert!(out[0].0.iter().any(|k| k == wire), "{:?}", out[0]);
+    assert!(out[0].1[0].contains("syndicated"));
+    let mut cfg = BoilerplateConfig::default();
+    cfg.signals.syndication = false;
+    let out = run(cfg, &pages);
+    assert!(!out[0].0.iter().any(|k| k == wire));
+}
+
+#[test]
+fn near_repetition_folds_counters() {
+    let mut pages = Vec::new();
+    for k in 0..3 {
+        let counter = format!(
+            "Browse latest articles from the archive, all {} of them shown here today",
+            40 + k
+        );
+        pages.push(("feed", page(&[], BODY, &[&counter])));
+    }
+    // Digits fold into the key, so this is exact repetition.
+    let out = run(BoilerplateConfig::default(), &pages);
+    assert!(
+        out[0].1[4].contains("pages of source feed"),
+        "{:?}",
+        out[0].1
+    );
+}
+
+#[test]
+fn page_repetition_keeps_best_placed_copy() {
+    let (kept, reasons) = one(&["Viewing all articles"], &["Viewing all articles"]);
+    assert_eq!(kept, BODY);
+    assert!(
+        reasons.iter().any(|r| r.contains("repeat of paragraph")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn teaser_snippets_and_title_case_lists() {
+    let (kept, reasons) = one(
+        &[],
+        &[
+            "Latest news",
+            "Storm Elin Floods Coastal Towns",
+            "Heavy rain and high tides flooded the low streets of two towns on...",
+            "Island Ferry Adds Fuel Surcharge",
+            "Passengers will pay more from next month after the operator said...",
+        ],
+    );
+    assert_eq!(kept, BODY);
+    assert!(reasons[6].contains("teaser snippet"), "{reasons:?}");
+    assert!(reasons[5].contains("title-case"), "{reasons:?}");
+}
+
+#[test]
+fn menu_separators() {
+    let (kept, reasons) = one(&["Home › News › Ports"], &[]);
+    assert_eq!(kept, BODY);
+    assert!(reasons[0].contains("menu-like separators"), "{reasons:?}");
+}
+
+#[test]
+fn extra_lexicon_phrases() {
+    let line = "Read the whole archive of the gazette from the start.";
+    let c = Classifier::new(BoilerplateConfig::default()).unwrap();
+    assert!(c.analyze(line).paragraphs[0].lex.is_none());
+    let c = Classifier::new(BoilerplateConfig {
+        extra_phrases: vec!["Whole Archive".into()],
+        ..BoilerplateConfig::default()
+    })
+    .unwrap();
+    let p = c.analyze(line);
+    assert_eq!(
+        c.lexicon().phrase(p.paragraphs[0].lex.unwrap()),
+        "whole archive"
+    );
+}
+
+#[test]
+fn conservative_keeps_sentences_without_repetition_evidence() {
+    let tail = ["Ten more things happened in the town last week, and you can read them all here."];
+    let text = page(&[], BODY, &["", "", "Menu", "Login", "Search"]);
+    let text = format!("{text}\nNews\nSport\nWeather\nTV\n{}", tail[0]);
+    let mut cfg = BoilerplateConfig {
+        mode: Mode::Conservative,
+        ..BoilerplateConfig::default()
+    };
+    let out = run(cfg.clone(), &[("s", text.clone())]);
+    assert!(out[0].0.iter().any(|k| k == tail[0]), "{:?}", out[0]);
+    cfg.mode = Mode::Balanced;
+    let out = run(cfg, &[("s", text)]);
+    assert!(!out[0].0.iter().any(|k| k == tail[0]), "{:?}", out[0]);
+}
+
+#[test]
+fn empty_and_blank_pages() {
+    let out = run(
+        BoilerplateConfig::default(),
+        &[("s", String::new()), ("s", "\n \n".into())],
+    );
+    assert!(out[0].0.is_empty() && out[1].0.is_empty());
+}

@@ -1,0 +1,390 @@
+//! `clean`: strip page chrome from every document, then drop near duplicates of the cleaned
+//! texts.
+//!
+//! 1. [`collect`] reads the corpus; each document's analysis keeps only its repetition keys
+//!    ([`PageKeys`]);
+//! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
+//! 3. documents are labelled in parallel batches, in id order: the record is read back from
+//!    the store, its text field's raw value is replaced by the content paragraphs (every other
+//!    byte of the record passes through), and the cleaned text is fingerprinted;
+//! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
+//!    written in id order.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::boilerplate::{BoilerplateConfig, Classifier, PageAnalysis, PageKeys, RepetitionStats};
+use crate::corpus::{Input, ReadOptions};
+use crate::dedup::{label, DedupConfig, Deduper};
+use crate::error::{Error, Result};
+use crate::fingerprint::DocFingerprint;
+use crate::jobs::{collect, duplicate_ids, error_records, Accounting, OnError};
+use crate::output::schema::{
+    round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report, SCHEMA_VERSION,
+};
+use crate::output::{Destination, OutputWriter, RecordStore};
+use crate::progress::{Progress, Unit};
+
+/// Documents labelled per parallel batch.
+const LABEL_BATCH: usize = 2048;
+
+/// Where the outputs of `clean` go. Only `output` is required.
+#[derive(Clone, Debug)]
+pub struct CleanOutputs {
+    /// The kept documents with their text cleaned, as JSON Lines, in id order.
+    pub output: Destination,
+    /// One line per document: its paragraphs, labels and reasons ([`AnnotationRecord`]).
+    pub annotations: Option<Destination>,
+    /// One line per removed document ([`RemovedRecord`]).
+    pub removed: Option<Destination>,
+    /// The run report ([`Report`]).
+    pub report: Option<Destination>,
+}
+
+/// What `clean` does besides labelling.
+#[derive(Clone, Debug, Default)]
+pub struct CleanOptions {
+    /// The classifier's configuration.
+    pub boilerplate: BoilerplateConfig,
+    /// Near-duplicate removal on the cleaned texts; `None` keeps every document
+    /// (`--keep-duplicates`).
+    pub dedup: Option<DedupConfig>,
+}
+
+/// What a `clean` run did.
+#[derive(Debug)]
+pub struct CleanSummary {
+    /// The full report (also written with `--report`).
+    pub report: Report,
+    /// Paragraphs read.
+    pub paragraphs: u64,
+    /// Paragraphs labelled chrome (in every document read).
+    pub chrome_paragraphs: u64,
+    /// Documents removed because no content was left.
+    pub no_content: u64,
+    /// Documents removed as near duplicates.
+    pub near_duplicates: u64,
+}
+
+#[derive(Serialize)]
+struct ConfigReport<'a> {
+    boilerplate: &'a BoilerplateConfig,
+    dedup: Option<&'a DedupConfig>,
+}
+
+/// The result of labelling one document.
+struct Cleaned {
+    record: Vec<u8>,
+    annotations: Option<Vec<u8>>,
+    fingerprint: Option<DocFingerprint>,
+    clean_len: usize,
+    paragraphs: u32,
+    chrome: u32,
+}
+
+/// Runs `clean` over a corpus and writes the outputs.
+pub fn run(
+    inputs: Vec<Input>,
+    read: &ReadOptions,
+    on_error: OnError,
+    options: &CleanOptions,
+    outputs: &CleanOutputs,
+    progress: &dyn Progress,
+) -> Result<CleanSummary> {
+    let started = Instant::now();
+    let classifier = Classifier::new(options.boilerplate.clone())?;
+    let deduper = options.dedup.map(Deduper::new).transpose()?;
+    let spill = outputs.output.spill_dir();
+
+    // Pass 1: repetition keys.
+    let collected = collect(inputs, read, on_error, &spill, progress, |doc| {
+        classifier.page_keys(
+            &doc.text,
+            &mut crate::boilerplate::features::Scratch::default(),
+        )
+    })?;
+    let mut store = collected.store;
+    let mut entries = collected.entries;
+    progress.stage("counting", None, Unit::Items);
+    let stats = entries
+        .par_iter()
+        .fold(RepetitionStats::new, |mut s, e| {
+            if let Some(src) = &e.source {
+                s.add_page(src, &e.data);
+            }
+            s
+        })
+        .reduce(RepetitionStats::new, |mut a, b| {
+            a.merge(b);
+            a
+        })
+        .finish();
+    for e in &mut entries {
+        e.data = PageKeys::default();
+    }
+
+    // Pass 2: label, splice, fingerprint.
+    progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
+    let mut cleaned_store = RecordStore::new(&spill)?;
+    let mut annot_store = RecordStore::new(&spill)?;
+    let mut cleaned_refs = Vec::with_capacity(entries.len());
+    let mut annot_refs = Vec::with_capacity(entries.len());
+    let mut fps: Vec<DocFingerprint> = Vec::new();
+    let mut fp_doc: Vec<u32> = Vec::new();
+    let mut clean_len = vec![0usize; entries.len()];
+    let (mut paragraphs, mut chrome) = (0u64, 0u64);
+    let with_annotations = outputs.annotations.is_some();
+    let mut records: Vec<Vec<u8>> = Vec::new();
+    for (b, chunk) in entries.chunks(LABEL_BATCH).enumerate() {
+        records.resize_with(chunk.len(), Vec::new);
+        for (e, buf) in chunk.iter().zip(records.iter_mut()) {
+            store.read(e.record, buf)?;
+        }
+        let results: Vec<Result<Cleaned>> = chunk
+            .par_iter()
+            .zip(records.par_iter())
+            .map_init(
+                || {
+                    (
+                        crate::boilerplate::features::Scratch::default(),
+                        PageAnalysis::default(),
+                    )
+                },
+                |(scratch, page), (e, rec)| {
+                    clean_record(
+                        rec,
+                        &e.id,
+                        e.source.as_deref(),
+                        &read.text_field,
+                        &classifier,
+                        &stats,
+                        deduper.as_ref(),
+                        with_annotations,
+                        scratch,
+                        page,
+                    )
+                },
+            )
+            .collect();
+        for (k, r) in results.into_iter().enumerate() {
+            let c = r?;
+            let i = b * LABEL_BATCH + k;
+            paragraphs += c.paragraphs as u64;
+            chrome += c.chrome as u64;
+            clean_len[i] = c.clean_len;
+            cleaned_refs.push(cleaned_store.push(&c.record)?);
+            if let Some(a) = &c.annotations {
+                annot_refs.push(annot_store.push(a)?);
+            }
+            if let Some(fp) = c.fingerprint {
+                fps.push(fp);
+                fp_doc.push(i as u32);
+            }
+        }
+        progress.advance(chunk.len() as u64);
+    }
+    drop(records);
+
+    // Near duplicates among the cleaned texts.
+    let mut removed_for: Vec<Option<(u32, f64)>> = vec![None; entries.len()];
+    let mut pairs_found = 0;
+    if let Some(d) = &deduper {
+        progress.stage("near duplicates", None, Unit::Items);
+        let candidates = d.candidates(&fps);
+        let pairs = d.verify(&fps, &candidates);
+        pairs_found = pairs.len();
+        let lens: Vec<usize> = fp_doc.iter().map(|&i| clean_len[i as usize]).collect();
+        for c in label(fps.len(), &pairs, &lens) {
+            let rep = c.representative;
+            for &m in &c.members {
+                if m != rep {
+                    let j = d.similarity(&fps[m as usize], &fps[rep as usize]);
+                    removed_for[fp_doc[m as usize] as usize] = Some((fp_doc[rep as usize], j));
+                }
+            }
+        }
+    }
+    drop(fps);
+
+    // Outputs, in id order.
+    progress.stage("writing", Some(entries.len() as u64), Unit::Items);
+    let mut acct = Accounting::from_errors(&collected.errors);
+    let mut out = OutputWriter::open(&outputs.output)?;
+    let mut removed_out = outputs
+        .removed
+        .as_ref()
+        .map(OutputWriter::open)
+        .transpose()?;
+    let mut bytes_kept = 0u64;
+    let (mut no_content, mut near_duplicates) = (0u64, 0u64);
+    let mut buf = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let removal = if clean_len[i] == 0 {
+            Some(("no_content", None))
+        } else {
+            removed_for[i].map(|(rep, j)| ("near_duplicate", Some((rep, j))))
+        };
+        match removal {
+            None => {
+                cleaned_store.read(cleaned_refs[i], &mut buf)?;
+                out.line(&buf, &outputs.output)?;
+                acct.written(&e.locator);
+                bytes_kept += clean_len[i] as u64;
+            }
+            Some((reason, dup)) => {
+                acct.removed(&e.locator, reason);
+                if reason == "no_content" {
+                    no_content += 1;
+                } else {
+                    near_duplicates += 1;
+                }
+                if let (Some(w), Some(dest)) = (removed_out.as_mut(), outputs.removed.as_ref()) {
+                    w.json(
+                        &RemovedRecord {
+                            id: &e.id,
+                            location: e.locator.to_string(),
+                            reason,
+                            duplicate_of: dup.map(|(rep, _)| entries[rep as usize].id.as_str()),
+                            jaccard: dup.map(|(_, j)| round6(j)),
+                        },
+                        dest,
+                    )?;
+                }
+            }
+        }
+        progress.advance(1);
+    }
+    let mut writers = vec![(out, outputs.output.clone())];
+    if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
+        writers.push((w, d.clone()));
+    }
+    if let Some(dest) = &outputs.annotations {
+        let mut w = OutputWriter::open(dest)?;
+        for r in &annot_refs {
+            annot_store.read(*r, &mut buf)?;
+            w.line(&buf, dest)?;
+        }
+        writers.push((w, dest.clone()));
+    }
+
+    let mut stats_out = BTreeMap::new();
+    stats_out.insert("paragraphs", paragraphs);
+    stats_out.insert("chrome_paragraphs", chrome);
+    stats_out.insert("content_paragraphs", paragraphs - chrome);
+    stats_out.insert("bytes_kept", bytes_kept);
+    stats_out.insert("no_content", no_content);
+    stats_out.insert("near_duplicates", near_duplicates);
+    stats_out.insert("near_duplicate_pairs", pairs_found as u64);
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        dechaff_version: env!("CARGO_PKG_VERSION"),
+        command: "clean",
+        config: serde_json::to_value(ConfigReport {
+            boilerplate: &options.boilerplate,
+            dedup: options.dedup.as_ref(),
+        })?,
+        documents: acct.total().clone(),
+        removed_by_reason: acct.removed_by_reason.clone(),
+        files: acct.files(),
+        errors: error_records(&collected.errors),
+        duplicate_ids: duplicate_ids(&entries),
+        invalid_utf8_documents: entries.iter().filter(|e| e.invalid_utf8 > 0).count() as u64,
+        bytes_read: collected.bytes_read,
+        stats: stats_out,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if let Some(dest) = &outputs.report {
+        let mut w = OutputWriter::open(dest)?;
+        let s = serde_json::to_vec_pretty(&report)?;
+        w.line(&s, dest)?;
+        writers.push((w, dest.clone()));
+    }
+    for (w, d) in writers {
+        w.commit(&d)?;
+    }
+    progress.finish();
+    Ok(CleanSummary {
+        report,
+        paragraphs,
+        chrome_paragraphs: chrome,
+        no_content,
+        near_duplicates,
+    })
+}
+
+/// Where the text field's raw JSON value is in a record line, and the text it holds.
+pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, String)> {
+    let map: BTreeMap<String, &RawValue> = serde_json::from_str(record)?;
+    let raw = map
+        .get(field)
+        .ok_or_else(|| Error::Config(format!("record has no {field:?} field")))?;
+    let s = raw.get();
+    let start = s.as_ptr() as usize - record.as_ptr() as usize;
+    let text: String = serde_json::from_str(s)?;
+    Ok((start, start + s.len(), text))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn clean_record(
+    record: &[u8],
+    id: &str,
+    source: Option<&str>,
+    text_field: &str,
+    classifier: &Classifier,
+    stats: &crate::boilerplate::CorpusStats,
+    deduper: Option<&Deduper>,
+    with_annotations: bool,
+    scratch: &mut crate::boilerplate::features::Scratch,
+    page: &mut PageAnalysis,
+) -> Result<Cleaned> {
+    let json = std::str::from_utf8(record)
+        .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
+    let (start, end, text) = text_field_span(json, text_field)?;
+    classifier.analyze_into(&text, scratch, page);
+    // Documents without a source are each their own source: no repetition statistics.
+    let src = source.unwrap_or("");
+    let labels = classifier.label(page, src, stats);
+    let clean = labels.content_text(page, &text);
+    let mut out = Vec::with_capacity(json.len());
+    out.extend_from_slice(&record[..start]);
+    serde_json::to_writer(&mut out, &clean)?;
+    out.extend_from_slice(&record[end..]);
+    let annotations = if with_annotations {
+        let rec = AnnotationRecord {
+            id,
+            paragraphs: page
+                .paragraphs
+                .iter()
+                .zip(&labels.paragraphs)
+                .enumerate()
+                .map(|(i, (p, l))| ParagraphAnnotation {
+                    byte_start: p.span.byte_start,
+                    byte_end: p.span.byte_end,
+                    label: if l.content { "content" } else { "chrome" },
+                    reason: labels.reason(i, page, classifier.lexicon(), src),
+                    score: (l.score * 1000.0).round() / 1000.0,
+                })
+                .collect(),
+        };
+        Some(serde_json::to_vec(&rec)?)
+    } else {
+        None
+    };
+    let content = labels.content_count() as u32;
+    let fingerprint = match deduper {
+        Some(d) if !clean.is_empty() => Some(d.fingerprint(&clean)),
+        _ => None,
+    };
+    Ok(Cleaned {
+        record: out,
+        annotations,
+        fingerprint,
+        clean_len: clean.len(),
+        paragraphs: page.paragraphs.len() as u32,
+        chrome: page.paragraphs.len() as u32 - content,
+    })
+}
