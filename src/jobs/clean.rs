@@ -195,7 +195,7 @@ pub fn run(
     if let Some(d) = &deduper {
         progress.stage("near duplicates", None, Unit::Items);
         let candidates = d.candidates(&fps);
-        let pairs = d.verify(&fps, &candidates);
+        let pairs = d.verify(&mut fps, &candidates);
         pairs_found = pairs.len();
         let lens: Vec<usize> = fp_doc.iter().map(|&i| clean_len[i as usize]).collect();
         for c in label(fps.len(), &pairs, &lens) {

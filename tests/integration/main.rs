@@ -1,10 +1,10 @@
 //! Integration tests: one binary, run against the `dechaff` executable and the library.
-#![allow(clippy::print_stderr, clippy::print_stdout)]
 //!
 //! * `util` — temporary directories and a command runner.
 //! * `clean` — `dechaff clean` end to end on the example corpus and the seed pages.
 //! * `dedup` — `dechaff dedup` end to end: outputs, formats, exit codes.
 //! * `determinism` — byte-identical outputs whatever the input order or thread count.
+//! * `faults` — bad input, interrupts and closed pipes: every document accounted for.
 //! * `reuters` — every exact-duplicate group of Reuters-21578 ends in one cluster (needs
 //!   `../shared/`, skipped without it).
 
