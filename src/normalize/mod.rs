@@ -83,18 +83,17 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
             break;
         }
         let start = i;
-        let mut upper = false;
+        // Bit 0: a word byte; bit 1: uppercase. One predictable branch per byte.
+        let mut seen = 0u8;
         while i < n {
             let c = CLASS[b[i] as usize];
-            if c == LOWER {
-                i += 1;
-            } else if c == UPPER {
-                upper = true;
-                i += 1;
-            } else {
+            if c & 1 == 0 {
                 break;
             }
+            seen |= c;
+            i += 1;
         }
+        let upper = seen & 2 != 0;
         if i < n && CLASS[b[i] as usize] == WIDE {
             let end = b[i..]
                 .iter()
@@ -126,8 +125,8 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
 
 const SEP: u8 = 0;
 const LOWER: u8 = 1;
-const UPPER: u8 = 2;
-const WIDE: u8 = 3;
+const UPPER: u8 = 3;
+const WIDE: u8 = 4;
 
 /// Byte classes for the ASCII word scanner: separators, lowercase letters and digits,
 /// uppercase letters, and bytes of non-ASCII characters.
