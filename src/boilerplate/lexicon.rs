@@ -234,6 +234,11 @@ impl Lexicon {
 
     /// The leftmost (then longest) whole-word match in `lower`, a lowercased paragraph.
     pub fn find(&self, lower: &str) -> Option<LexMatch> {
+        // Most paragraphs hold no phrase at all: the plain search (with its fast prefilter)
+        // says so before the overlapping one.
+        if !self.matcher.is_match(lower) {
+            return None;
+        }
         let mut best: Option<LexMatch> = None;
         for m in self.matcher.find_overlapping_iter(lower) {
             let (s, e) = (m.start(), m.end());
