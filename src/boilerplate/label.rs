@@ -254,8 +254,13 @@ fn shape_score(
         ev |= BYLINE;
     }
     if let (Some(m), true) = (p.lex, sig.lexicon) {
+        // A phrase inside a longer sentence ("Brightwater shares rose 3.2 percent …") is
+        // weak evidence: only labels and strong (legal, sign-up) phrases count there.
+        let sentence = p.end && p.words > 12;
         s -= if p.words <= 12 || p.label || lexicon.is_strong(m) {
             3.0
+        } else if sentence {
+            0.0
         } else if p.words <= 25 {
             1.5
         } else {
