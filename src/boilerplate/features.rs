@@ -280,39 +280,59 @@ fn is_stopword(w: &str) -> bool {
     is_stopword_bytes(w.as_bytes())
 }
 
-/// [`STOPWORDS`] packed into integers (bytes little-endian, zero-padded), bucketed by first
-/// letter and length: a lookup compares one or two integers.
-static STOPWORD_KEYS: std::sync::LazyLock<Vec<Vec<u128>>> = std::sync::LazyLock::new(|| {
-    let mut v = vec![Vec::new(); 26 * 11];
-    for s in STOPWORDS {
-        let b = s.as_bytes();
-        v[bucket(b)].push(pack(b));
-    }
-    v
-});
+const STOP_SLOTS: usize = 1024;
 
-fn bucket(w: &[u8]) -> usize {
-    (w[0].to_ascii_lowercase().wrapping_sub(b'a') as usize % 26) * 11 + w.len()
+/// The slot of a packed word in [`STOP_TABLE`].
+const fn stop_slot(k: u128) -> usize {
+    ((k as u64 ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
 }
 
 /// The bytes of a word of at most 16 bytes, lowercased, little-endian in one integer.
-#[inline]
-fn pack(w: &[u8]) -> u128 {
+const fn pack(w: &[u8]) -> u128 {
     let mut k = 0u128;
-    for (j, &c) in w.iter().enumerate() {
-        k |= (c.to_ascii_lowercase() as u128) << (8 * j);
+    let mut j = 0;
+    while j < w.len() {
+        k |= (w[j].to_ascii_lowercase() as u128) << (8 * j);
+        j += 1;
     }
     k
 }
 
+/// [`STOPWORDS`] packed into integers, in an open-addressing table built at compile time.
+static STOP_TABLE: [u128; STOP_SLOTS] = {
+    let mut t = [0u128; STOP_SLOTS];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let k = pack(STOPWORDS[i].as_bytes());
+        let mut h = stop_slot(k);
+        while t[h] != 0 {
+            h = (h + 1) & (STOP_SLOTS - 1);
+        }
+        t[h] = k;
+        i += 1;
+    }
+    t
+};
+
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
+#[inline]
 fn is_stopword_bytes(w: &[u8]) -> bool {
     // Every stopword has 1 to 10 letters.
-    if !(1..=10).contains(&w.len()) || !w[0].is_ascii_alphabetic() {
+    if !(1..=10).contains(&w.len()) {
         return false;
     }
     let k = pack(w);
-    STOPWORD_KEYS[bucket(w)].contains(&k)
+    let mut h = stop_slot(k);
+    loop {
+        let e = STOP_TABLE[h];
+        if e == k {
+            return true;
+        }
+        if e == 0 {
+            return false;
+        }
+        h = (h + 1) & (STOP_SLOTS - 1);
+    }
 }
 
 /// Stage 1, the part the source statistics need: the repetition keys of a page, without the

@@ -336,7 +336,10 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
         .ok_or_else(|| Error::Config(format!("record has no {field:?} field")))?;
     let s = raw.get();
     let start = s.as_ptr() as usize - record.as_ptr() as usize;
-    let text: String = serde_json::from_str(s)?;
+    let text: String = match crate::corpus::decode_raw_string(s) {
+        Some(t) => t,
+        None => serde_json::from_str(s)?,
+    };
     Ok((start, start + s.len(), text))
 }
 
