@@ -105,6 +105,7 @@ pub const DEFAULT_LEXICON: &[&str] = &[
     "comments",
     "comment",
     "leave a reply",
+    "responses to",
     "post a comment",
     "permalink",
     "tags:",
