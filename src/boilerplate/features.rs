@@ -275,17 +275,64 @@ pub struct PageKeys {
     pub shingles: Vec<u64>,
 }
 
-/// Whether a lowercase ASCII word is in [`STOPWORDS`]: a binary search within the words of
-/// its first letter.
+/// Whether a lowercase ASCII word is in [`STOPWORDS`].
 fn is_stopword(w: &str) -> bool {
-    let Some(&c) = w.as_bytes().first() else {
+    is_stopword_bytes(w.as_bytes())
+}
+
+const STOP_SLOTS: usize = 1024;
+
+/// The slot of a packed word in [`STOP_TABLE`].
+const fn stop_slot(k: u128) -> usize {
+    ((k as u64 ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+}
+
+/// The bytes of a word of at most 16 bytes, lowercased, little-endian in one integer.
+const fn pack(w: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut j = 0;
+    while j < w.len() {
+        k |= (w[j].to_ascii_lowercase() as u128) << (8 * j);
+        j += 1;
+    }
+    k
+}
+
+/// [`STOPWORDS`] packed into integers, in an open-addressing table built at compile time.
+static STOP_TABLE: [u128; STOP_SLOTS] = {
+    let mut t = [0u128; STOP_SLOTS];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let k = pack(STOPWORDS[i].as_bytes());
+        let mut h = stop_slot(k);
+        while t[h] != 0 {
+            h = (h + 1) & (STOP_SLOTS - 1);
+        }
+        t[h] = k;
+        i += 1;
+    }
+    t
+};
+
+/// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
+#[inline]
+fn is_stopword_bytes(w: &[u8]) -> bool {
+    // Every stopword has 1 to 10 letters.
+    if !(1..=10).contains(&w.len()) {
         return false;
-    };
-    let lo = STOPWORDS.partition_point(|s| s.as_bytes()[0] < c);
-    let hi = STOPWORDS.partition_point(|s| s.as_bytes()[0] <= c);
-    STOPWORDS[lo..hi]
-        .iter()
-        .any(|s| s.len() == w.len() && *s == w)
+    }
+    let k = pack(w);
+    let mut h = stop_slot(k);
+    loop {
+        let e = STOP_TABLE[h];
+        if e == k {
+            return true;
+        }
+        if e == 0 {
+            return false;
+        }
+        h = (h + 1) & (STOP_SLOTS - 1);
+    }
 }
 
 /// Stage 1, the part the source statistics need: the repetition keys of a page, without the
@@ -337,9 +384,90 @@ fn is_cjk(c: char) -> bool {
 pub struct Scratch {
     spans: Vec<Span>,
     lower: String,
-    key: String,
+    key: Vec<u8>,
     nfkc: String,
-    word: String,
+    cache: CharCache,
+}
+
+const F_WORD: u8 = 1;
+const F_NUM: u8 = 1 << 1;
+const F_ALPHA: u8 = 1 << 2;
+const F_UPPER: u8 = 1 << 3;
+const F_CJK: u8 = 1 << 4;
+const F_MENU: u8 = 1 << 5;
+/// NFKC quick check "yes" and canonical combining class 0.
+const F_NFKC: u8 = 1 << 6;
+/// The lowercase is one character (stored).
+const F_LOWER1: u8 = 1 << 7;
+
+/// A direct-mapped cache of the Unicode properties of non-ASCII characters (a page uses few
+/// distinct ones; the standard library's table look-ups are slow).
+#[derive(Default)]
+struct CharCache {
+    slots: Vec<(u32, u32, u8)>,
+}
+
+impl CharCache {
+    #[inline]
+    fn get(&mut self, c: char) -> (char, u8) {
+        if self.slots.is_empty() {
+            self.slots = vec![(u32::MAX, 0, 0); 1024];
+        }
+        let k = c as u32;
+        let slot = &mut self.slots[((k ^ (k >> 10)) & 1023) as usize];
+        if slot.0 != k {
+            let mut f = 0;
+            for (yes, bit) in [
+                (is_word(c), F_WORD),
+                (c.is_numeric(), F_NUM),
+                (c.is_alphabetic(), F_ALPHA),
+                (c.is_uppercase(), F_UPPER),
+                (is_cjk(c), F_CJK),
+                (MENU_CHARS.contains(&c), F_MENU),
+                (
+                    unicode_normalization::char::canonical_combining_class(c) == 0
+                        && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
+                    F_NFKC,
+                ),
+            ] {
+                if yes {
+                    f |= bit;
+                }
+            }
+            let mut low = c.to_lowercase();
+            let mut lower = c as u32;
+            if low.len() == 1 {
+                lower = low.next().map_or(k, |l| l as u32);
+                f |= F_LOWER1;
+            }
+            *slot = (k, lower, f);
+        }
+        (char::from_u32(slot.1).unwrap_or(c), slot.2)
+    }
+
+    /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
+    fn nfkc_fast(&mut self, t: &str) -> bool {
+        t.chars()
+            .all(|c| c.is_ascii() || self.get(c).1 & F_NFKC != 0)
+    }
+
+    /// `t.to_lowercase()` into `out`.
+    fn lowercase(&mut self, t: &str, out: &mut String) {
+        for c in t.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            let (l, f) = self.get(c);
+            // Capital sigma depends on its context (final or not): leave it to the reference.
+            if f & F_LOWER1 == 0 || c == '\u{3a3}' {
+                out.clear();
+                out.push_str(&t.to_lowercase());
+                return;
+            }
+            out.push(l);
+        }
+    }
 }
 
 /// Stage 1: analyses a page. Pure function of `text` and the lexicon.
@@ -362,58 +490,38 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             span,
             ..Paragraph::default()
         };
-        // Repetition key.
+        // Repetition key and word features, in one scan of the paragraph.
         let start = out.tokens.len();
-        let (key, ntok, nchars) = key_of(t, s, &mut out.tokens);
-        p.key = key;
-        p.key_tokens = ntok;
-        p.key_chars = nchars;
+        let sc = scan::<true>(t, s, &mut out.tokens);
+        p.key = sc.key;
+        p.key_tokens = sc.ntok;
+        p.key_chars = sc.nchars;
         p.tokens = (start as u32, out.tokens.len() as u32);
-        // Words, stopwords, capitals.
-        let (mut words, mut sw, mut alpha, mut upper) = (0u32, 0u32, 0u32, 0u32);
-        for w in t.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
-            let cjk = w.chars().filter(|&c| is_cjk(c)).count() as u32;
-            words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
-            if w.len() <= 10 && w.is_ascii() {
-                s.word.clear();
-                s.word.push_str(w);
-                s.word.make_ascii_lowercase();
-                if is_stopword(&s.word) {
-                    sw += 1;
-                }
-            }
-            let c0 = w.chars().next().unwrap_or(' ');
-            if c0.is_alphabetic() {
-                alpha += 1;
-                if c0.is_uppercase() {
-                    upper += 1;
-                }
-            }
-        }
+        let words = sc.words;
         p.words = words;
         p.stopwords = if words > 0 {
-            sw as f64 / words as f64
+            sc.stopwords as f64 / words as f64
         } else {
             0.0
         };
-        p.caps = if alpha > 0 {
-            upper as f64 / alpha as f64
+        p.caps = if sc.alpha > 0 {
+            sc.upper as f64 / sc.alpha as f64
         } else {
             0.0
         };
+        p.menu = sc.menu;
         p.ellipsis = t.ends_with("...") || t.ends_with('…');
         p.end = !p.ellipsis
             && t.chars()
                 .next_back()
                 .is_some_and(|c| END_CHARS.contains(&c));
-        p.menu = t.chars().filter(|c| MENU_CHARS.contains(c)).count() as u32;
         // Lexicon and labels, on the lowercased paragraph.
         s.lower.clear();
         if t.is_ascii() {
             s.lower.push_str(t);
             s.lower.make_ascii_lowercase();
         } else {
-            s.lower.push_str(&t.to_lowercase());
+            s.cache.lowercase(t, &mut s.lower);
         }
         let lower = s.lower.as_str();
         p.lex = lexicon.find(lower);
@@ -500,84 +608,326 @@ fn longest_title_part(t: &str) -> &str {
 
 /// Repetition key of `t`: pushes its token hashes to `toks`, returns (key hash, tokens, chars).
 fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
-    s.key.clear();
-    let src: &str = if t.is_ascii() || is_nfkc_quick(t.chars()) == IsNormalized::Yes {
+    let sc = scan::<false>(t, s, toks);
+    (sc.key, sc.ntok, sc.nchars)
+}
+
+/// What one scan of a paragraph finds.
+#[derive(Default)]
+struct Scan {
+    key: u64,
+    ntok: u32,
+    nchars: u32,
+    words: u32,
+    stopwords: u32,
+    alpha: u32,
+    upper: u32,
+    menu: u32,
+}
+
+const C_SEP: u8 = 0;
+const C_LOWER: u8 = 1;
+const C_UPPER: u8 = 2;
+const C_DIGIT: u8 = 3;
+const C_UNDERSCORE: u8 = 4;
+const C_MENU: u8 = 5;
+const C_WIDE: u8 = 6;
+
+/// Byte classes of the paragraph scanner's ASCII path.
+static CLASS: [u8; 256] = {
+    let mut t = [C_SEP; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c >= 0x80 {
+            C_WIDE
+        } else if c.is_ascii_lowercase() {
+            C_LOWER
+        } else if c.is_ascii_uppercase() {
+            C_UPPER
+        } else if c.is_ascii_digit() {
+            C_DIGIT
+        } else if c == b'_' {
+            C_UNDERSCORE
+        } else if c == b'|' || c == b'>' {
+            C_MENU
+        } else {
+            C_SEP
+        };
+        i += 1;
+    }
+    t
+};
+
+/// State of the key tokenizer (on the NFKC, lowercased text).
+struct KeyState {
+    in_tok: bool,
+    in_digits: bool,
+    tok_start: usize,
+}
+
+impl KeyState {
+    #[inline(always)]
+    fn start_tok(&mut self, key: &mut Vec<u8>, sc: &mut Scan) {
+        if !self.in_tok {
+            if sc.ntok > 0 {
+                key.push(b' ');
+                sc.nchars += 1;
+            }
+            self.tok_start = key.len();
+            self.in_tok = true;
+            sc.ntok += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn end_tok(&mut self, key: &[u8], toks: &mut Vec<u64>) {
+        if self.in_tok {
+            toks.push(xxh3_64(&key[self.tok_start..]));
+        }
+        self.in_tok = false;
+        self.in_digits = false;
+    }
+
+    /// One lowercased character `l` whose lowercase is itself, with its flags.
+    #[inline]
+    fn lowered(&mut self, l: char, f: u8, key: &mut Vec<u8>, sc: &mut Scan, toks: &mut Vec<u64>) {
+        if f & F_WORD != 0 {
+            self.start_tok(key, sc);
+            if f & F_NUM != 0 {
+                if !self.in_digits {
+                    key.push(b'0');
+                    sc.nchars += 1;
+                    self.in_digits = true;
+                }
+            } else {
+                self.in_digits = false;
+                let mut buf = [0u8; 4];
+                key.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                sc.nchars += 1;
+            }
+        } else {
+            self.end_tok(key, toks);
+        }
+    }
+
+    /// One lowercased character (the reference tokenizer).
+    fn char(&mut self, c: char, key: &mut Vec<u8>, sc: &mut Scan, toks: &mut Vec<u64>) {
+        if is_word(c) {
+            self.start_tok(key, sc);
+            if c.is_numeric() {
+                if !self.in_digits {
+                    key.push(b'0');
+                    sc.nchars += 1;
+                    self.in_digits = true;
+                }
+            } else {
+                self.in_digits = false;
+                let mut buf = [0u8; 4];
+                if c.is_ascii() {
+                    key.push(c.to_ascii_lowercase() as u8);
+                    sc.nchars += 1;
+                } else {
+                    for l in c.to_lowercase() {
+                        key.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                        sc.nchars += 1;
+                    }
+                }
+            }
+        } else {
+            self.end_tok(key, toks);
+        }
+    }
+}
+
+/// State of the word counter (on the text as read).
+struct WordState {
+    in_word: bool,
+    start: usize,
+    cjk: u32,
+    ascii: bool,
+}
+
+impl WordState {
+    #[inline(always)]
+    fn end_word(&mut self, t: &[u8], end: usize, sc: &mut Scan) {
+        if !self.in_word {
+            return;
+        }
+        self.in_word = false;
+        sc.words += if self.cjk == 0 {
+            1
+        } else {
+            self.cjk.div_ceil(2).max(1)
+        };
+        let w = &t[self.start..end];
+        if self.ascii && is_stopword_bytes(w) {
+            sc.stopwords += 1;
+        }
+    }
+}
+
+/// One pass over a paragraph: its repetition key (NFKC, lowercase, digit runs as `0`, word
+/// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
+/// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
+/// path; other characters the reference (`char`) rules.
+fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
+    let mut sc = Scan::default();
+    let mut key = std::mem::take(&mut s.key);
+    key.clear();
+    let mut cache = std::mem::take(&mut s.cache);
+    let same = t.is_ascii() || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    let src: &str = if same {
         t
     } else {
         s.nfkc.clear();
         s.nfkc.extend(t.nfkc());
         &s.nfkc
     };
-    let mut ntok = 0u32;
-    let mut nchars = 0u32;
-    let mut in_tok = false;
-    let mut in_digits = false;
-    let mut tok_start = 0;
-    let push_lower = |key: &mut String, c: char, nchars: &mut u32| {
-        if c.is_ascii() {
-            key.push(c.to_ascii_lowercase());
-            *nchars += 1;
-        } else {
-            for l in c.to_lowercase() {
-                key.push(l);
-                *nchars += 1;
-            }
-        }
+    // Word features follow the text as read: in the scan when NFKC left it unchanged.
+    let words_here = FEATURES && same;
+    let b = src.as_bytes();
+    let mut ks = KeyState {
+        in_tok: false,
+        in_digits: false,
+        tok_start: 0,
     };
-    // Lowercase first (as the reference does), then cut tokens.
-    for c in src.chars() {
-        let lc: Option<char> = if c.is_ascii() {
-            Some(c.to_ascii_lowercase())
-        } else {
-            None
-        };
-        let mut handle = |c: char, s_key: &mut String| {
-            if is_word(c) {
-                if !in_tok {
-                    if ntok > 0 {
-                        s_key.push(' ');
-                        nchars += 1;
+    let mut ws = WordState {
+        in_word: false,
+        start: 0,
+        cjk: 0,
+        ascii: true,
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        let class = CLASS[x as usize];
+        match class {
+            C_LOWER | C_UPPER | C_UNDERSCORE => {
+                ks.start_tok(&mut key, &mut sc);
+                ks.in_digits = false;
+                if words_here && !ws.in_word {
+                    ws.in_word = true;
+                    ws.start = i;
+                    ws.cjk = 0;
+                    ws.ascii = true;
+                    if class != C_UNDERSCORE {
+                        sc.alpha += 1;
+                        if class == C_UPPER {
+                            sc.upper += 1;
+                        }
                     }
-                    tok_start = s_key.len();
-                    in_tok = true;
-                    ntok += 1;
                 }
-                if c.is_numeric() {
-                    if !in_digits {
-                        s_key.push('0');
-                        nchars += 1;
-                        in_digits = true;
-                    }
-                } else {
-                    in_digits = false;
-                    push_lower(s_key, c, &mut nchars);
+                let mut j = i + 1;
+                while j < b.len()
+                    && matches!(CLASS[b[j] as usize], C_LOWER | C_UPPER | C_UNDERSCORE)
+                {
+                    j += 1;
                 }
-            } else {
-                if in_tok {
-                    toks.push(xxh3_64(&s_key.as_bytes()[tok_start..]));
-                }
-                in_tok = false;
-                in_digits = false;
+                key.extend(b[i..j].iter().map(u8::to_ascii_lowercase));
+                sc.nchars += (j - i) as u32;
+                i = j;
             }
-        };
-        match lc {
-            Some(l) => handle(l, &mut s.key),
-            None => {
-                for l in c.to_lowercase() {
-                    handle(l, &mut s.key);
+            C_DIGIT => {
+                ks.start_tok(&mut key, &mut sc);
+                if !ks.in_digits {
+                    key.push(b'0');
+                    sc.nchars += 1;
+                    ks.in_digits = true;
                 }
+                if words_here && !ws.in_word {
+                    ws.in_word = true;
+                    ws.start = i;
+                    ws.cjk = 0;
+                    ws.ascii = true;
+                }
+                i += 1;
+                while i < b.len() && CLASS[b[i] as usize] == C_DIGIT {
+                    i += 1;
+                }
+            }
+            C_WIDE => {
+                let c = src[i..].chars().next().unwrap_or('\u{fffd}');
+                let (lc, f) = cache.get(c);
+                if words_here {
+                    if f & F_WORD != 0 {
+                        if !ws.in_word {
+                            ws.in_word = true;
+                            ws.start = i;
+                            ws.cjk = 0;
+                            if f & F_ALPHA != 0 {
+                                sc.alpha += 1;
+                                if f & F_UPPER != 0 {
+                                    sc.upper += 1;
+                                }
+                            }
+                        }
+                        ws.ascii = false;
+                        if f & F_CJK != 0 {
+                            ws.cjk += 1;
+                        }
+                    } else {
+                        ws.end_word(b, i, &mut sc);
+                        if f & F_MENU != 0 {
+                            sc.menu += 1;
+                        }
+                    }
+                }
+                let (llc, lf) = cache.get(lc);
+                if f & F_LOWER1 != 0 && lf & F_LOWER1 != 0 && llc == lc {
+                    ks.lowered(lc, lf, &mut key, &mut sc, toks);
+                } else {
+                    for l in c.to_lowercase() {
+                        ks.char(l, &mut key, &mut sc, toks);
+                    }
+                }
+                i += c.len_utf8();
+            }
+            _ => {
+                ks.end_tok(&key, toks);
+                if words_here {
+                    ws.end_word(b, i, &mut sc);
+                    if class == C_MENU {
+                        sc.menu += 1;
+                    }
+                }
+                i += 1;
             }
         }
     }
-    if in_tok {
-        toks.push(xxh3_64(&s.key.as_bytes()[tok_start..]));
+    ks.end_tok(&key, toks);
+    if words_here {
+        ws.end_word(b, b.len(), &mut sc);
+    } else if FEATURES {
+        word_features(t, &mut sc);
     }
-    let key = if ntok == 0 {
+    sc.key = if sc.ntok == 0 {
         0
     } else {
-        xxh3_64(s.key.as_bytes()).max(1)
+        xxh3_64(&key).max(1)
     };
-    (key, ntok, nchars)
+    s.key = key;
+    s.cache = cache;
+    sc
+}
+
+/// Word features of `t`, character by character (for text that NFKC changes).
+fn word_features(t: &str, sc: &mut Scan) {
+    for w in t.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
+        let cjk = w.chars().filter(|&c| is_cjk(c)).count() as u32;
+        sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
+        if w.len() <= 10 && w.is_ascii() && is_stopword(&w.to_ascii_lowercase()) {
+            sc.stopwords += 1;
+        }
+        let c0 = w.chars().next().unwrap_or(' ');
+        if c0.is_alphabetic() {
+            sc.alpha += 1;
+            if c0.is_uppercase() {
+                sc.upper += 1;
+            }
+        }
+    }
+    sc.menu = t.chars().filter(|c| MENU_CHARS.contains(c)).count() as u32;
 }
 
 #[cfg(test)]

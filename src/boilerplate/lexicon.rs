@@ -105,6 +105,7 @@ pub const DEFAULT_LEXICON: &[&str] = &[
     "comments",
     "comment",
     "leave a reply",
+    "responses to",
     "post a comment",
     "permalink",
     "tags:",
@@ -234,6 +235,11 @@ impl Lexicon {
 
     /// The leftmost (then longest) whole-word match in `lower`, a lowercased paragraph.
     pub fn find(&self, lower: &str) -> Option<LexMatch> {
+        // Most paragraphs hold no phrase at all: the plain search (with its fast prefilter)
+        // says so before the overlapping one.
+        if !self.matcher.is_match(lower) {
+            return None;
+        }
         let mut best: Option<LexMatch> = None;
         for m in self.matcher.find_overlapping_iter(lower) {
             let (s, e) = (m.start(), m.end());

@@ -80,6 +80,16 @@ impl RepetitionStats {
         }
     }
 
+    /// Adds the counts of pages of `source` gathered in `stats`.
+    pub fn add_source(&mut self, source: &str, stats: SourceStats) {
+        match self.sources.get_mut(source) {
+            Some(mine) => mine.merge(stats),
+            None => {
+                self.sources.insert(source.to_owned(), stats);
+            }
+        }
+    }
+
     /// Adds the counts of `other`.
     pub fn merge(&mut self, other: RepetitionStats) {
         for (name, s) in other.sources {

@@ -279,15 +279,72 @@ fn json_type(v: &RawValue) -> &'static str {
 
 /// Decodes a raw JSON value if it is a string. Strings without escapes are copied directly.
 fn decode_string(v: &RawValue) -> Option<String> {
-    let t = v.get();
+    decode_raw_string(v.get())
+}
+
+/// Decodes the text of a raw JSON value (as validated by `serde_json`) if it is a string:
+/// one pass into a buffer of the right size; anything unusual (a lone surrogate) is left to
+/// `serde_json`, so the result is always what `serde_json` decodes.
+pub(crate) fn decode_raw_string(t: &str) -> Option<String> {
     if !t.starts_with('"') || t.len() < 2 {
         return None;
     }
     let inner = &t[1..t.len() - 1];
-    if !inner.contains('\\') {
-        return Some(inner.to_owned());
+    unescape(inner).or_else(|| serde_json::from_str::<String>(t).ok())
+}
+
+fn hex4(h: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in h {
+        v = v * 16 + (c as char).to_digit(16)?;
     }
-    serde_json::from_str::<String>(t).ok()
+    Some(v)
+}
+
+/// Unescapes the inside of a valid JSON string; `None` for what it does not handle.
+fn unescape(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'\\') {
+        out.extend_from_slice(&b[i..i + p]);
+        i += p;
+        let c = match *b.get(i + 1)? {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'u' => {
+                let cp = hex4(b.get(i + 2..i + 6)?)?;
+                i += 6;
+                let ch = if (0xD800..0xDC00).contains(&cp) {
+                    if b.get(i..i + 2)? != b"\\u" {
+                        return None;
+                    }
+                    let lo = hex4(b.get(i + 2..i + 6)?)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return None;
+                    }
+                    i += 6;
+                    char::from_u32(0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(cp)?
+                };
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                continue;
+            }
+            _ => return None,
+        };
+        out.push(c);
+        i += 2;
+    }
+    out.extend_from_slice(&b[i..]);
+    String::from_utf8(out).ok()
 }
 
 /// The host of a URL, lowercased, without `www.`, port or user info; `None` if there is none.
@@ -425,6 +482,24 @@ impl<'de> Deserialize<'de> for Key<'de> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn raw_strings_decode_as_serde_json_does() {
+        for raw in [
+            r#""plain""#,
+            r#""a\nb\t\"c\"\\ \/ \b\f\r""#,
+            r#""caf\u00e9 \u2019 \ud83d\ude00 end""#,
+            r#""lone \ud800 x""#,
+            r#""""#,
+        ] {
+            assert_eq!(
+                decode_raw_string(raw),
+                serde_json::from_str::<String>(raw).ok(),
+                "{raw}"
+            );
+        }
+        assert_eq!(decode_raw_string("12"), None);
+    }
 
     fn line(s: &[u8]) -> RawRecord {
         RawRecord {

@@ -22,6 +22,7 @@
 
 mod compress;
 mod jsonl;
+pub(crate) use jsonl::decode_raw_string;
 mod walk;
 
 use std::fmt;

@@ -17,7 +17,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::boilerplate::{BoilerplateConfig, Classifier, PageAnalysis, PageKeys, RepetitionStats};
+use crate::boilerplate::{
+    BoilerplateConfig, Classifier, PageAnalysis, PageKeys, RepetitionStats, SourceStats,
+};
 use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper};
 use crate::error::{Error, Result};
@@ -110,19 +112,29 @@ pub fn run(
     let mut store = collected.store;
     let mut entries = collected.entries;
     progress.stage("counting", None, Unit::Items);
-    let stats = entries
+    // Pages grouped by source, each source counted on one thread (no merging of maps).
+    let mut order: Vec<usize> = (0..entries.len())
+        .filter(|&i| entries[i].source.is_some())
+        .collect();
+    order.sort_by(|&a, &b| entries[a].source.cmp(&entries[b].source));
+    let groups: Vec<&[usize]> = order
+        .chunk_by(|&a, &b| entries[a].source == entries[b].source)
+        .collect();
+    let per_source: Vec<(&str, SourceStats)> = groups
         .par_iter()
-        .fold(RepetitionStats::new, |mut s, e| {
-            if let Some(src) = &e.source {
-                s.add_page(src, &e.data);
+        .map(|g| {
+            let mut s = SourceStats::default();
+            for &i in g.iter() {
+                s.add_page(&entries[i].data);
             }
-            s
+            (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
-        .reduce(RepetitionStats::new, |mut a, b| {
-            a.merge(b);
-            a
-        })
-        .finish();
+        .collect();
+    let mut stats = RepetitionStats::new();
+    for (name, s) in per_source {
+        stats.add_source(name, s);
+    }
+    let stats = stats.finish();
     for e in &mut entries {
         e.data = PageKeys::default();
     }
@@ -324,7 +336,10 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
         .ok_or_else(|| Error::Config(format!("record has no {field:?} field")))?;
     let s = raw.get();
     let start = s.as_ptr() as usize - record.as_ptr() as usize;
-    let text: String = serde_json::from_str(s)?;
+    let text: String = match crate::corpus::decode_raw_string(s) {
+        Some(t) => t,
+        None => serde_json::from_str(s)?,
+    };
     Ok((start, start + s.len(), text))
 }
 
