@@ -3,10 +3,6 @@
 
 use std::process::ExitCode;
 
-// Many short-lived buffers per document: mimalloc keeps them off the page-fault path.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match dechaff::cli::run() {
         Ok(code) => code,
