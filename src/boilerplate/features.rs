@@ -266,6 +266,126 @@ impl PageAnalysis {
     }
 }
 
+impl PageAnalysis {
+    /// Appends a compact binary form of the analysis to `out` (read back with
+    /// [`PageAnalysis::decode_from`]; exact, floats included).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        fn u32le(out: &mut Vec<u8>, v: usize) {
+            out.extend_from_slice(&(v as u32).to_le_bytes());
+        }
+        u32le(out, self.paragraphs.len());
+        u32le(out, self.tokens.len());
+        u32le(out, self.title_tokens.len());
+        for p in &self.paragraphs {
+            u32le(out, p.span.byte_start);
+            u32le(out, p.span.byte_end);
+            out.extend_from_slice(&p.key.to_le_bytes());
+            u32le(out, p.key_tokens as usize);
+            u32le(out, p.key_chars as usize);
+            u32le(out, p.words as usize);
+            u32le(out, p.menu as usize);
+            u32le(out, p.tokens.0 as usize);
+            u32le(out, p.tokens.1 as usize);
+            out.extend_from_slice(&p.stopwords.to_le_bytes());
+            out.extend_from_slice(&p.caps.to_le_bytes());
+            let flags = p.end as u8
+                | (p.ellipsis as u8) << 1
+                | (p.label as u8) << 2
+                | (p.byline as u8) << 3
+                | (p.lex.is_some() as u8) << 4;
+            out.push(flags);
+            if let Some(m) = p.lex {
+                u32le(out, m.phrase as usize);
+                u32le(out, m.start);
+                u32le(out, m.end);
+            }
+        }
+        for t in self.tokens.iter().chain(&self.title_tokens) {
+            out.extend_from_slice(&t.to_le_bytes());
+        }
+    }
+
+    /// Replaces the analysis with one encoded by [`PageAnalysis::encode`]; `None` (and an
+    /// unspecified analysis) if `b` is not such an encoding.
+    pub fn decode_from(&mut self, b: &[u8]) -> Option<()> {
+        struct R<'a>(&'a [u8]);
+        impl R<'_> {
+            fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+                let (h, t) = self.0.split_first_chunk::<N>()?;
+                self.0 = t;
+                Some(*h)
+            }
+            fn u32(&mut self) -> Option<u32> {
+                self.take::<4>().map(u32::from_le_bytes)
+            }
+            fn u64(&mut self) -> Option<u64> {
+                self.take::<8>().map(u64::from_le_bytes)
+            }
+            fn f64(&mut self) -> Option<f64> {
+                self.take::<8>().map(f64::from_le_bytes)
+            }
+        }
+        let mut r = R(b);
+        self.paragraphs.clear();
+        self.tokens.clear();
+        self.title_tokens.clear();
+        let np = r.u32()? as usize;
+        let nt = r.u32()? as usize;
+        let ntt = r.u32()? as usize;
+        self.paragraphs.reserve(np);
+        for _ in 0..np {
+            let byte_start = r.u32()? as usize;
+            let byte_end = r.u32()? as usize;
+            let key = r.u64()?;
+            let key_tokens = r.u32()?;
+            let key_chars = r.u32()?;
+            let words = r.u32()?;
+            let menu = r.u32()?;
+            let tokens = (r.u32()?, r.u32()?);
+            let stopwords = r.f64()?;
+            let caps = r.f64()?;
+            let [flags] = r.take::<1>()?;
+            let lex = if flags & 16 != 0 {
+                Some(LexMatch {
+                    phrase: r.u32()?,
+                    start: r.u32()? as usize,
+                    end: r.u32()? as usize,
+                })
+            } else {
+                None
+            };
+            self.paragraphs.push(Paragraph {
+                span: Span {
+                    byte_start,
+                    byte_end,
+                },
+                key,
+                key_tokens,
+                key_chars,
+                words,
+                end: flags & 1 != 0,
+                ellipsis: flags & 2 != 0,
+                stopwords,
+                caps,
+                menu,
+                lex,
+                label: flags & 4 != 0,
+                byline: flags & 8 != 0,
+                tokens,
+            });
+        }
+        self.tokens.reserve(nt);
+        for _ in 0..nt {
+            self.tokens.push(r.u64()?);
+        }
+        self.title_tokens.reserve(ntt);
+        for _ in 0..ntt {
+            self.title_tokens.push(r.u64()?);
+        }
+        r.0.is_empty().then_some(())
+    }
+}
+
 /// What a page contributes to its source's repetition statistics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageKeys {

@@ -224,3 +224,23 @@ fn empty_and_blank_pages() {
     );
     assert!(out[0].0.is_empty() && out[1].0.is_empty());
 }
+
+#[test]
+fn encoded_analysis_round_trips() {
+    let c = Classifier::new(BoilerplateConfig::default()).unwrap();
+    let text = format!(
+        "Harbour board approves dredging - Harbor Gazette\nHome › News › Ports\nBy Jane Doe\n{}\nRead more: other stories…\n• Send to Kindle\n漢字のテキストです。",
+        BODY.join("\n")
+    );
+    let a = c.analyze(&text);
+    let mut b = Vec::new();
+    a.encode(&mut b);
+    let mut d = PageAnalysis::default();
+    d.decode_from(&b).unwrap();
+    assert_eq!(format!("{a:?}"), format!("{d:?}"));
+    assert!(a.paragraphs.iter().any(|p| p.lex.is_some()));
+    assert!(d.decode_from(&b[..b.len() - 1]).is_none());
+    let mut longer = b.clone();
+    longer.push(0);
+    assert!(d.decode_from(&longer).is_none());
+}

@@ -1,12 +1,14 @@
 //! `clean`: strip page chrome from every document, then drop near duplicates of the cleaned
 //! texts.
 //!
-//! 1. [`collect`] reads the corpus; each document's analysis keeps only its repetition keys
-//!    ([`PageKeys`]);
+//! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
+//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is
+//!    spilled to the record store right after the record;
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
-//! 3. documents are labelled in parallel batches, in id order: the record is read back from
-//!    the store, its text field's raw value is replaced by the content paragraphs (every other
-//!    byte of the record passes through), and the cleaned text is fingerprinted;
+//! 3. documents are labelled in parallel batches, in id order: the record and its analysis
+//!    are read back from the store (no second analysis), the record's text field's raw value
+//!    is replaced by the content paragraphs (every other byte of the record passes through),
+//!    and the cleaned text is fingerprinted;
 //! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
 //!    written in id order.
 
@@ -24,12 +26,18 @@ use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect, duplicate_ids, error_records, Accounting, OnError};
+use crate::jobs::{collect_spilling, duplicate_ids, error_records, Accounting, OnError};
 use crate::output::schema::{
     round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report, SCHEMA_VERSION,
 };
 use crate::output::{Destination, OutputWriter, RecordStore};
 use crate::progress::{Progress, Unit};
+
+thread_local! {
+    /// Per-thread buffers of pass 1.
+    static ANALYSIS: std::cell::RefCell<(crate::boilerplate::features::Scratch, PageAnalysis)> =
+        Default::default();
+}
 
 /// Documents labelled per parallel batch.
 const LABEL_BATCH: usize = 2048;
@@ -102,12 +110,15 @@ pub fn run(
     let deduper = options.dedup.map(Deduper::new).transpose()?;
     let spill = outputs.output.spill_dir();
 
-    // Pass 1: repetition keys.
-    let collected = collect(inputs, read, on_error, &spill, progress, |doc| {
-        classifier.page_keys(
-            &doc.text,
-            &mut crate::boilerplate::features::Scratch::default(),
-        )
+    // Pass 1: the full analysis of every page, once. Its repetition keys stay in memory for
+    // the source statistics; the analysis itself is spilled to the store after the record.
+    let collected = collect_spilling(inputs, read, on_error, &spill, progress, |doc| {
+        ANALYSIS.with_borrow_mut(|(scratch, page)| {
+            classifier.analyze_into(&doc.text, scratch, page);
+            let mut blob = Vec::new();
+            page.encode(&mut blob);
+            (page.keys(), Some(blob))
+        })
     })?;
     let mut store = collected.store;
     let mut entries = collected.entries;
@@ -125,7 +136,7 @@ pub fn run(
         .map(|g| {
             let mut s = SourceStats::default();
             for &i in g.iter() {
-                s.add_page(&entries[i].data);
+                s.add_page(&entries[i].data.0);
             }
             (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
@@ -136,7 +147,7 @@ pub fn run(
     }
     let stats = stats.finish();
     for e in &mut entries {
-        e.data = PageKeys::default();
+        e.data.0 = PageKeys::default();
     }
 
     // Pass 2: label, splice, fingerprint.
@@ -150,11 +161,15 @@ pub fn run(
     let mut clean_len = vec![0usize; entries.len()];
     let (mut paragraphs, mut chrome) = (0u64, 0u64);
     let with_annotations = outputs.annotations.is_some();
-    let mut records: Vec<Vec<u8>> = Vec::new();
+    let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     for (b, chunk) in entries.chunks(LABEL_BATCH).enumerate() {
-        records.resize_with(chunk.len(), Vec::new);
-        for (e, buf) in chunk.iter().zip(records.iter_mut()) {
+        records.resize_with(chunk.len(), Default::default);
+        for (e, (buf, blob)) in chunk.iter().zip(records.iter_mut()) {
             store.read(e.record, buf)?;
+            match e.data.1 {
+                Some(r) => store.read(r, blob)?,
+                None => blob.clear(),
+            }
         }
         let results: Vec<Result<Cleaned>> = chunk
             .par_iter()
@@ -166,9 +181,10 @@ pub fn run(
                         PageAnalysis::default(),
                     )
                 },
-                |(scratch, page), (e, rec)| {
+                |(scratch, page), (e, (rec, blob))| {
                     clean_record(
                         rec,
+                        blob,
                         &e.id,
                         e.source.as_deref(),
                         &read.text_field,
@@ -346,6 +362,7 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 #[allow(clippy::too_many_arguments)]
 fn clean_record(
     record: &[u8],
+    analysis: &[u8],
     id: &str,
     source: Option<&str>,
     text_field: &str,
@@ -359,7 +376,9 @@ fn clean_record(
     let json = std::str::from_utf8(record)
         .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
     let (start, end, text) = text_field_span(json, text_field)?;
-    classifier.analyze_into(&text, scratch, page);
+    if analysis.is_empty() || page.decode_from(analysis).is_none() {
+        classifier.analyze_into(&text, scratch, page);
+    }
     // Documents without a source are each their own source: no repetition statistics.
     let src = source.unwrap_or("");
     let labels = classifier.label(page, src, stats);

@@ -31,6 +31,9 @@ const BATCH_BYTES: usize = 16 << 20;
 /// Batches in flight between the reader thread and the workers.
 const BATCHES_IN_FLIGHT: usize = 2;
 
+/// A parsed and analysed record: the document, its data and blob, raw length, record hash.
+type Analysed<T> = Result<(Document, (T, Option<Vec<u8>>), usize, u64), RecordError>;
+
 /// What to do with a bad record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -91,6 +94,44 @@ where
     T: Send,
     F: Fn(&crate::corpus::Document) -> T + Sync,
 {
+    let c = collect_spilling(inputs, opts, on_error, spill_dir, progress, |doc| {
+        (analyze(doc), None)
+    })?;
+    Ok(Collected {
+        entries: c
+            .entries
+            .into_iter()
+            .map(|e| Entry {
+                id: e.id,
+                source: e.source,
+                text_len: e.text_len,
+                locator: e.locator,
+                record: e.record,
+                record_hash: e.record_hash,
+                invalid_utf8: e.invalid_utf8,
+                data: e.data.0,
+            })
+            .collect(),
+        errors: c.errors,
+        store: c.store,
+        bytes_read: c.bytes_read,
+    })
+}
+
+/// Like [`collect`], but `analyze` may also return bytes to keep with the document: they are
+/// appended to the store right after its record, and their place is returned with the data.
+pub fn collect_spilling<T, F>(
+    inputs: Vec<Input>,
+    opts: &ReadOptions,
+    on_error: OnError,
+    spill_dir: &Path,
+    progress: &dyn Progress,
+    analyze: F,
+) -> Result<Collected<(T, Option<RecordRef>)>>
+where
+    T: Send,
+    F: Fn(&crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
+{
     let mut store = RecordStore::new(spill_dir)?;
     let mut entries = Vec::new();
     let mut errors = Vec::new();
@@ -121,37 +162,39 @@ where
         });
         // While batch N+1 is parsed and analysed on the pool, batch N's records are appended
         // to the store on this thread.
-        let mut pending: Vec<Result<(Document, T, usize, u64), RecordError>> = Vec::new();
-        let mut absorb =
-            |results: Vec<Result<(Document, T, usize, u64), RecordError>>| -> Result<()> {
-                for r in results {
-                    match r {
-                        Ok((doc, data, raw_len, record_hash)) => {
-                            bytes_read += raw_len as u64;
-                            progress.advance(raw_len as u64);
-                            let record = store.push(doc.json.as_bytes())?;
-                            entries.push(Entry {
-                                record_hash,
-                                id: doc.id,
-                                source: doc.source,
-                                text_len: doc.text.len(),
-                                locator: doc.locator,
-                                record,
-                                invalid_utf8: doc.invalid_utf8,
-                                data,
-                            });
+        let mut pending: Vec<Analysed<T>> = Vec::new();
+        let mut absorb = |results: Vec<Analysed<T>>| -> Result<()> {
+            for r in results {
+                match r {
+                    Ok((doc, data, raw_len, record_hash)) => {
+                        bytes_read += raw_len as u64;
+                        progress.advance(raw_len as u64);
+                        let record = store.push(doc.json.as_bytes())?;
+                        let (data, blob) = data;
+                        let blob = blob.map(|b| store.push(&b)).transpose()?;
+                        let data = (data, blob);
+                        entries.push(Entry {
+                            record_hash,
+                            id: doc.id,
+                            source: doc.source,
+                            text_len: doc.text.len(),
+                            locator: doc.locator,
+                            record,
+                            invalid_utf8: doc.invalid_utf8,
+                            data,
+                        });
+                    }
+                    Err(e) => {
+                        if on_error == OnError::Fail {
+                            // Returning drops the receiver, which stops the reader thread.
+                            return Err(Error::Record(e));
                         }
-                        Err(e) => {
-                            if on_error == OnError::Fail {
-                                // Returning drops the receiver, which stops the reader thread.
-                                return Err(Error::Record(e));
-                            }
-                            errors.push(e);
-                        }
+                        errors.push(e);
                     }
                 }
-                Ok(())
-            };
+            }
+            Ok(())
+        };
         for batch in rx {
             if progress.cancelled() {
                 // Returning drops the receiver, which stops the reader thread.
