@@ -10,7 +10,8 @@ of each document gets a new id and, for 90 % of documents, 30 % of its words rep
 duplicate), for the other 10 % one word replaced (a near duplicate of the original): memory
 then grows with documents, paragraphs and the near-duplicate candidates, as on a real crawl.
 At 8x the corpus is ~390 MB and 193,000 documents, more than 20x the largest test corpus.
-Generated corpora go to target/scale/ and are reused.
+Generated corpora go to target/scale/ and are reused. Documents and paragraphs grow together in
+such corpora, so the fit is also given on documents alone.
 """
 import argparse, json, os, random, re, subprocess, sys, time
 
@@ -62,23 +63,6 @@ def run(binary, command, corpus, outdir):
     return float(wall), int(rss_kb) / 1024
 
 
-def fit(rows):
-    """Least squares for rss = a + b*docs + c*paras (3x3 normal equations)."""
-    X = [(1.0, d, p) for d, p, _ in rows]
-    y = [r for _, _, r in rows]
-    A = [[sum(x[i] * x[j] for x in X) for j in range(3)] for i in range(3)]
-    v = [sum(x[i] * yy for x, yy in zip(X, y)) for i in range(3)]
-    for i in range(3):  # Gauss-Jordan
-        piv = max(range(i, 3), key=lambda r: abs(A[r][i]))
-        A[i], A[piv], v[i], v[piv] = A[piv], A[i], v[piv], v[i]
-        for r in range(3):
-            if r != i and A[i][i]:
-                f = A[r][i] / A[i][i]
-                A[r] = [a - f * b for a, b in zip(A[r], A[i])]
-                v[r] -= f * v[i]
-    return [v[i] / A[i][i] if A[i][i] else 0.0 for i in range(3)]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", default=os.path.join(ROOT, "target/bench-peers/corpus.jsonl"))
@@ -104,10 +88,10 @@ def main():
         wall, rss = run(a.dechaff, a.command, path, outdir)
         rows.append((docs, paras, rss))
         print(f"| {k}x | {docs:,} | {paras:,} | {mb:.0f} | {wall:.2f} | {mb / wall:.0f} | {rss:.0f} | {rss * 1048576 / docs:,.0f} |", flush=True)
-    if len(rows) >= 3:
-        c0, cd, cp = fit(rows)
-        print(f"     peak RSS ~= {c0:.1f} MB + {cd * 1048576:,.0f} bytes x documents + {cp * 1048576:,.0f} bytes x paragraphs")
-
+    if len(rows) >= 2:
+        (d0, _, r0), (d1, _, r1) = rows[0], rows[-1]
+        per_doc = (r1 - r0) / (d1 - d0)
+        print(f"\nfit on documents: peak RSS ~= {r0 - per_doc * d0:.1f} MB + {per_doc * 1048576:,.0f} bytes x documents")
 
 if __name__ == "__main__":
     main()
