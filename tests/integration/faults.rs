@@ -139,6 +139,47 @@ fn every_fault_is_accounted_for() {
     assert!(err.contains("rejected"), "{err}");
 }
 
+/// The same equation holds for every command.
+#[test]
+fn every_command_accounts_for_every_document() {
+    let t = TestDir::new();
+    faulty_corpus(&t);
+    let mut dedup_read = None;
+    for cmd in COMMANDS {
+        let report = format!("{cmd}.json");
+        ok(&dechaff(
+            t.path(),
+            &[
+                cmd,
+                "in",
+                "-o",
+                "out.jsonl",
+                "--report",
+                &report,
+                "--max-doc-bytes",
+                "10000",
+            ],
+        ));
+        let r: serde_json::Value = serde_json::from_str(&t.read(&report)).unwrap();
+        let d = &r["documents"];
+        let n = |v: &serde_json::Value| v.as_u64().unwrap();
+        assert_eq!(
+            n(&d["read"]),
+            n(&d["written"]) + n(&d["removed"]) + n(&d["rejected"]),
+            "{cmd}: {r}"
+        );
+        assert_eq!(
+            *dedup_read.get_or_insert(n(&d["read"])),
+            n(&d["read"]),
+            "{cmd}"
+        );
+        assert_eq!(r["command"], *cmd);
+    }
+}
+
+/// Commands that read a corpus and write a report.
+const COMMANDS: &[&str] = &["dedup", "clean"];
+
 #[test]
 fn fail_mode_stops_at_the_first_fault() {
     let t = TestDir::new();
