@@ -7,6 +7,7 @@
 
 mod args;
 mod dedup;
+mod overlap;
 mod progress;
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
     match cli.command {
         args::Command::Dedup(a) => dedup::run(&cli.global, a),
+        args::Command::Overlap(a) => overlap::run(&cli.global, a),
     }
 }
 

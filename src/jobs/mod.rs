@@ -7,6 +7,7 @@
 //! the content of the corpus, not on the order of files, lines or threads.
 
 pub mod dedup;
+pub mod overlap;
 
 use std::collections::BTreeMap;
 use std::path::Path;
