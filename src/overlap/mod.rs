@@ -67,7 +67,7 @@ pub struct OverlapConfig {
     pub max_gap: usize,
     /// Least cosine of a passage's two sides. 0.34 by default.
     pub min_similarity: f64,
-    /// Least length of each side of a passage, in bytes. 100 by default.
+    /// Least length of each side of a passage, in bytes. 150 by default.
     pub min_passage_bytes: usize,
 }
 
@@ -84,7 +84,7 @@ impl Default for OverlapConfig {
             seed_dice: 0.33,
             max_gap: 4,
             min_similarity: 0.34,
-            min_passage_bytes: 100,
+            min_passage_bytes: 150,
         }
     }
 }
@@ -96,12 +96,25 @@ pub struct Sentence {
     pub byte_start: usize,
     /// End of its last word, with the punctuation that sticks to it.
     pub byte_end: usize,
+    /// Its content words, as a range of [`DocFeatures::words`].
+    pub words: Range<usize>,
     /// Number of distinct content words.
     pub distinct: u32,
     /// Σ tf², Σ tf²·ln sf and Σ tf²·(ln sf)² over its words, `sf` being the number of the
     /// document's sentences holding the word: with them, the norm of the sentence under any
     /// pair's weights takes a few operations plus one per shared word.
     pub norm_parts: [f64; 3],
+}
+
+/// A content word and where it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContentWord {
+    /// Hash of the stemmed word.
+    pub term: u64,
+    /// Start of the word.
+    pub byte_start: u32,
+    /// End of the word, with the punctuation that sticks to it.
+    pub byte_end: u32,
 }
 
 /// A content word of a sentence: the rows of a document's inverted index.
@@ -129,6 +142,8 @@ pub struct DocFeatures {
     pub sentence_start: Vec<u32>,
     /// Sentences, in text order.
     pub sentences: Vec<Sentence>,
+    /// Content words in text order, with their byte spans.
+    pub words: Vec<ContentWord>,
     /// Candidate keys (content-word pairs), sorted and deduplicated.
     pub keys: Vec<u64>,
     /// Bytes of the text outside the mask.
@@ -283,16 +298,30 @@ impl Overlapper {
         // Raw sentences, and whether each starts right after a masked range.
         let mut raw: Vec<(Sent, bool)> = Vec::new();
         let mut first = 0; // first word of the current sentence
+        let mut spans: Vec<ContentWord> = Vec::new();
         for i in 0..words.len() {
-            if let Some(t) = words[i].term {
-                terms.push(t);
-            }
             // Words cut from one run of non-ASCII text share its span: no gap between them.
             let gap_end = words
                 .get(i + 1)
                 .map_or(bytes.len(), |w| w.start)
                 .max(words[i].end);
             let gap = &bytes[words[i].end..gap_end];
+            if let Some(t) = words[i].term {
+                terms.push(t);
+                let stick = gap
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace())
+                    .unwrap_or(gap.len());
+                let mut end = words[i].end + stick;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                spans.push(ContentWord {
+                    term: t,
+                    byte_start: words[i].start as u32,
+                    byte_end: end as u32,
+                });
+            }
             let ends = i + 1 == words.len()
                 || words[i + 1].after_mask
                 || i + 1 - first >= self.config.max_sentence_words
@@ -352,6 +381,7 @@ impl Overlapper {
             sentences.push(Sentence {
                 byte_start: st.byte_start,
                 byte_end: st.byte_end,
+                words: st.terms.clone(),
                 distinct: (postings.len() - before) as u32,
                 norm_parts: [0.0; 3],
             });
@@ -396,6 +426,7 @@ impl Overlapper {
             by_sentence,
             sentence_start,
             sentences,
+            words: spans,
             keys,
             content_bytes: text.len() - masked,
         }
@@ -555,11 +586,13 @@ impl Overlapper {
         let mut passages: Vec<(Passage, f64)> = frags
             .into_iter()
             .filter_map(|(ia, ja, sim)| {
+                let (a_byte_start, a_byte_end) = trim(a, &ia, b, &ja, c.seed);
+                let (b_byte_start, b_byte_end) = trim(b, &ja, a, &ia, c.seed);
                 let p = Passage {
-                    a_byte_start: a.sentences[ia.start].byte_start,
-                    a_byte_end: a.sentences[ia.end - 1].byte_end,
-                    b_byte_start: b.sentences[ja.start].byte_start,
-                    b_byte_end: b.sentences[ja.end - 1].byte_end,
+                    a_byte_start,
+                    a_byte_end,
+                    b_byte_start,
+                    b_byte_end,
                     similarity: sim,
                 };
                 let (la, lb) = (p.a_byte_end - p.a_byte_start, p.b_byte_end - p.b_byte_start);
@@ -781,6 +814,57 @@ fn grow(
         } else if gap > 0 && grp.len() > 1 {
             grow(ctx, &grp, gap - 1, min_sim, out);
         }
+    }
+}
+
+/// The byte span of sentences `xr` of `x`, with words before the first and after the last
+/// content-word pair also found in sentences `yr` of `y` cut off the two edge sentences: a
+/// heading or a neighbour glued to a sentence by missing punctuation stays out.
+/// Least share of a passage's content-word pairs found on the other side for its edges to be
+/// cut at word level.
+const VERBATIM_SHARE: f64 = 0.5;
+
+fn trim(
+    x: &DocFeatures,
+    xr: &Range<usize>,
+    y: &DocFeatures,
+    yr: &Range<usize>,
+    seed: u64,
+) -> (usize, usize) {
+    let (first, last) = (&x.sentences[xr.start], &x.sentences[xr.end - 1]);
+    let (mut start, mut end) = (first.byte_start, last.byte_end);
+    let yw = &y.words[y.sentences[yr.start].words.start..y.sentences[yr.end - 1].words.end];
+    let pairs: ahash::AHashSet<u64> = yw
+        .windows(2)
+        .map(|w| pair_hash(w[0].term, w[1].term, seed))
+        .collect();
+    let xw = &x.words;
+    let (lo, hi) = (first.words.start, last.words.end);
+    let shared = |k: usize| pairs.contains(&pair_hash(xw[k].term, xw[k + 1].term, seed));
+    // Only near-verbatim passages are cut at word level: in paraphrase, an edge word without
+    // an exact pair on the other side is no sign of a foreign sentence.
+    let total = hi.saturating_sub(lo + 1);
+    let found = (lo..hi.saturating_sub(1)).filter(|&k| shared(k)).count();
+    if total == 0 || (found as f64) < VERBATIM_SHARE * total as f64 {
+        return (start, end);
+    }
+    if let Some(k) = (first.words.start..first.words.end.min(hi - 1)).find(|&k| shared(k)) {
+        if k > first.words.start {
+            start = xw[k].byte_start as usize;
+        }
+    }
+    if let Some(k) = (last.words.start.max(lo)..last.words.end.saturating_sub(1))
+        .rev()
+        .find(|&k| shared(k))
+    {
+        if k + 2 < last.words.end {
+            end = xw[k + 1].byte_end as usize;
+        }
+    }
+    if start < end {
+        (start, end)
+    } else {
+        (first.byte_start, last.byte_end)
     }
 }
 
