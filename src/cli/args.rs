@@ -313,6 +313,10 @@ pub struct OverlapArgs {
     /// Ignore word pairs held by more documents than this when looking for candidates.
     #[arg(long, default_value_t = OverlapConfig::default().candidate_max_df, value_name = "N")]
     pub max_df: usize,
+    /// Record field listing byte ranges of the text to leave out, as `[[start, end], ...]`
+    /// (page chrome found by another tool, say). Ranges are clipped to the text.
+    #[arg(long, value_name = "FIELD")]
+    pub mask_field: Option<String>,
     /// Seed of every hash.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,

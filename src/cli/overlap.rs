@@ -29,14 +29,27 @@ pub fn run(global: &GlobalArgs, args: OverlapArgs) -> anyhow::Result<ExitCode> {
         date_fields: args.date_fields(),
     };
     let bar = Bar::new(global.quiet);
-    // The chrome detector's mask plugs in here (`Some(&|doc| ...)`) once `clean` is merged.
+    // The chrome detector's mask plugs in here (a closure from a `Document` to the byte ranges
+    // of its chrome paragraphs) once `clean` is merged; until then, only `--mask-field`.
+    let field = args.mask_field.clone();
+    let from_field = move |doc: &crate::corpus::Document| -> Vec<std::ops::Range<usize>> {
+        field
+            .as_deref()
+            .map(|f| crate::jobs::overlap::record_ranges(&doc.json, f))
+            .unwrap_or_default()
+    };
+    let mask: Option<&crate::jobs::overlap::MaskFn<'_>> = if args.mask_field.is_some() {
+        Some(&from_field)
+    } else {
+        None
+    };
     let summary = run_overlap(
         args.input.inputs(),
         &args.input.read_options(),
         args.input.on_error.into(),
         &config,
         &options,
-        None,
+        mask,
         &outputs,
         &bar,
     )?;

@@ -269,3 +269,18 @@ pub fn record_date(json: &str, fields: &[String]) -> Option<String> {
     }
     None
 }
+
+/// The byte ranges a JSON record lists in `field` as `[[start, end], ...]`; anything else
+/// (a missing field, a malformed entry) gives no range.
+pub fn record_ranges(json: &str, field: &str) -> Vec<Range<usize>> {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+    let Ok(map) = serde_json::from_str::<HashMap<Cow<'_, str>, &serde_json::value::RawValue>>(json)
+    else {
+        return Vec::new();
+    };
+    map.get(field)
+        .and_then(|raw| serde_json::from_str::<Vec<(usize, usize)>>(raw.get()).ok())
+        .map(|v| v.into_iter().map(|(s, e)| s..e).collect())
+        .unwrap_or_default()
+}

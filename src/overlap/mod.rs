@@ -100,6 +100,8 @@ pub struct Sentence {
     pub words: Range<usize>,
     /// Number of distinct content words.
     pub distinct: u32,
+    /// Masked ranges before it: a passage never spans two segments.
+    pub segment: u32,
     /// Σ tf², Σ tf²·ln sf and Σ tf²·(ln sf)² over its words, `sf` being the number of the
     /// document's sentences holding the word: with them, the norm of the sentence under any
     /// pair's weights takes a few operations plus one per shared word.
@@ -206,6 +208,7 @@ struct Sent {
     byte_start: usize,
     byte_end: usize,
     terms: Range<usize>,
+    segment: u32,
 }
 
 /// One word while features are computed.
@@ -325,7 +328,8 @@ impl Overlapper {
             let ends = i + 1 == words.len()
                 || words[i + 1].after_mask
                 || i + 1 - first >= self.config.max_sentence_words
-                || sentence_break(gap);
+                || sentence_break(gap)
+                || (gap.contains(&b'\n') && starts_line(&bytes[gap_end..]));
             if ends {
                 // Punctuation sticking to the last word belongs to the sentence.
                 let stick = gap
@@ -342,6 +346,7 @@ impl Overlapper {
                         byte_start: words[first].start,
                         byte_end: end,
                         terms: t_start..terms.len(),
+                        segment: 0,
                     },
                     words[first].after_mask,
                 ));
@@ -352,7 +357,10 @@ impl Overlapper {
         // previous one), unless a masked range lies between them.
         let min = self.config.min_sentence_terms;
         let mut sents: Vec<Sent> = Vec::with_capacity(raw.len());
-        for (s, hard) in raw {
+        let mut segment = 0;
+        for (mut s, hard) in raw {
+            segment += u32::from(hard);
+            s.segment = segment;
             match sents.last_mut() {
                 Some(l) if !hard && l.terms.len() < min => {
                     l.byte_end = s.byte_end;
@@ -383,6 +391,7 @@ impl Overlapper {
                 byte_end: st.byte_end,
                 words: st.terms.clone(),
                 distinct: (postings.len() - before) as u32,
+                segment: st.segment,
                 norm_parts: [0.0; 3],
             });
         }
@@ -785,7 +794,11 @@ fn grow(
             if seeds[t].0 - seeds[s].0 > g {
                 break;
             }
-            if seeds[t].1.abs_diff(seeds[s].1) <= g {
+            let same_segments = ctx.a.sentences[seeds[t].0 as usize].segment
+                == ctx.a.sentences[seeds[s].0 as usize].segment
+                && ctx.b.sentences[seeds[t].1 as usize].segment
+                    == ctx.b.sentences[seeds[s].1 as usize].segment;
+            if same_segments && seeds[t].1.abs_diff(seeds[s].1) <= g {
                 let (x, y) = (find(&mut parent, s), find(&mut parent, t));
                 if x != y {
                     parent[x.max(y)] = x.min(y);
@@ -865,6 +878,22 @@ fn trim(
         (start, end)
     } else {
         (first.byte_start, last.byte_end)
+    }
+}
+
+/// Whether a line starting with `rest` starts a new sentence even without punctuation before
+/// it: an uppercase letter, a digit, a bullet or a quote (a scraped page puts headlines,
+/// bylines and captions on lines of their own; hard-wrapped prose continues in lowercase).
+fn starts_line(rest: &[u8]) -> bool {
+    match rest.first() {
+        Some(c) if c.is_ascii_uppercase() || c.is_ascii_digit() => true,
+        Some(c) if *c >= 0x80 => {
+            let s = std::str::from_utf8(&rest[..rest.len().min(4)]).unwrap_or("");
+            s.chars()
+                .next()
+                .is_some_and(|ch| ch.is_uppercase() || "•–—“‘«".contains(ch))
+        }
+        _ => false,
     }
 }
 
