@@ -204,7 +204,7 @@ table.hm td.empty{cursor:default;background:#eee}
 .cols{display:flex;gap:12px}
 .doc{flex:1 1 0;min-width:0;background:#fff;border:1px solid #ddd;padding:10px;white-space:pre-wrap;
  word-wrap:break-word;max-height:78vh;overflow:auto;font:13px/1.5 Georgia,serif}
-.doc h3{font:600 13px system-ui,sans-serif;margin:0 0 8px;white-space:normal}
+.doc h3{font:600 13px system-ui,sans-serif;margin:-10px -10px 8px;padding:8px 10px;white-space:normal;position:sticky;top:-10px;background:#eceff1}
 mark{border-radius:2px;padding:0 1px;cursor:pointer}
 .legend{font-size:12px;color:#555;margin:6px 0}
 .note{font-size:12px;color:#777}
