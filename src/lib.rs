@@ -60,6 +60,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod normalize;
 pub mod output;
+pub mod overlap;
 pub mod progress;
 pub mod shingle;
 

@@ -53,6 +53,17 @@ pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
+/// Longest paragraph [`Classifier::chrome_ranges`] masks: page chrome is short lines; a long
+/// paragraph is more likely a passage another document shares.
+const CHROME_LINE_BYTES: usize = 160;
+
+/// Evidence that marks a paragraph as chrome on its own (see [`Classifier::chrome_ranges`]).
+const DIRECT_CHROME: u16 = label::evidence::LEXICON
+    | label::evidence::MENU
+    | label::evidence::BYLINE
+    | label::evidence::ELLIPSIS
+    | label::evidence::PAGE_REPEAT;
+
 pub use features::{PageAnalysis, PageKeys, Paragraph};
 pub use label::{PageLabels, ParagraphLabel, Why};
 pub use lexicon::Lexicon;
@@ -272,6 +283,27 @@ impl Classifier {
         out: &mut PageAnalysis,
     ) {
         features::analyze_into(text, &self.lexicon, scratch, out)
+    }
+
+    /// The byte ranges of the paragraphs of one page, judged on its own, that are chrome on
+    /// direct evidence: a chrome-lexicon phrase, menu separators, a byline, a `...` teaser or a
+    /// repeat within the page, and at most 160 bytes long. (Position outside the main body is not enough: another
+    /// document's passage may sit there.) `overlap` uses it so that shared chrome ("Share this
+    /// article") is not counted as syndication.
+    pub fn chrome_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let page = self.analyze(text);
+        let mut stats = RepetitionStats::new();
+        stats.add_page("", &page.keys());
+        let stats = stats.finish();
+        let labels = self.label(&page, "", &stats);
+        page.paragraphs
+            .iter()
+            .zip(&labels.paragraphs)
+            .filter(|(p, l)| {
+                !l.content && l.evidence & DIRECT_CHROME != 0 && p.span.len() <= CHROME_LINE_BYTES
+            })
+            .map(|(p, _)| p.span.byte_start..p.span.byte_end)
+            .collect()
     }
 
     /// Stage 3: the labels of one page of `source` (`""` when unknown).

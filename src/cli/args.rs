@@ -8,6 +8,7 @@ use crate::fingerprint::FingerprintConfig;
 use crate::jobs::OnError;
 use crate::minhash::MinHashConfig;
 use crate::normalize::segment::SegmentMode;
+use crate::overlap::OverlapConfig;
 use crate::shingle::{ShingleConfig, ShingleKind, DEFAULT_SEED};
 
 const AFTER_HELP: &str = "\
@@ -54,6 +55,10 @@ pub enum Command {
     /// then drop near duplicates of the cleaned texts.
     #[command(after_help = CLEAN_EXAMPLES)]
     Clean(CleanArgs),
+    /// Find passages shared between documents (syndication, reuse), with byte spans, and sum
+    /// them up by source.
+    #[command(after_help = OVERLAP_EXAMPLES)]
+    Overlap(OverlapArgs),
 }
 
 const CLEAN_EXAMPLES: &str = "\
@@ -77,6 +82,27 @@ content), its shape (length, sentence punctuation, stopwords, title case, '...' 
 separators, bylines, a lexicon of chrome phrases), its neighbours, and the main contiguous body
 after the headline. The output text is the content paragraphs joined by newlines; every other
 field of a record is written back byte for byte.
+
+Exit codes: 0 success, 2 usage or fatal error.";
+
+const OVERLAP_EXAMPLES: &str = "\
+Examples:
+  # Every pair of documents sharing a passage, with byte spans in both
+  dechaff overlap crawl/*.jsonl.gz -o pairs.jsonl
+
+  # Who republishes whom: per pair of outlets, as JSON and a Markdown table on stderr
+  dechaff overlap corpus.jsonl -o pairs.jsonl --summary outlets.json
+
+  # A standalone HTML report: outlet heat map, shared passages side by side
+  dechaff overlap corpus.jsonl -o pairs.jsonl --html overlap.html
+
+  # Only long, close passages; dates from a `pubdate` field
+  dechaff overlap corpus.jsonl -o pairs.jsonl --min-length 400 --min-similarity 0.6 \\
+      --date-field pubdate
+
+Each output line: {\"a\", \"b\", \"a_source\", \"b_source\", \"a_containment\", \"b_containment\",
+\"matches\": [{\"a_byte_start\", \"a_byte_end\", \"b_byte_start\", \"b_byte_end\", \"similarity\"}]},
+a < b by id, lines in (a, b) order; offsets are UTF-8 byte offsets into each text as read.
 
 Exit codes: 0 success, 2 usage or fatal error.";
 
@@ -334,5 +360,72 @@ impl DedupArgs {
             },
             ..DedupConfig::default()
         }
+    }
+}
+
+/// `dechaff overlap`.
+#[derive(Debug, Args)]
+pub struct OverlapArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Where the pairs go (JSON Lines, by a then b id); `-` for standard output.
+    #[arg(short, long, value_name = "PAIRS.jsonl")]
+    pub output: String,
+    /// Write reuse per pair of sources (documents, passages, bytes each way, who published
+    /// first) as JSON; also printed as a Markdown table on stderr unless --summary-md is given.
+    #[arg(long, value_name = "FILE.json")]
+    pub summary: Option<String>,
+    /// Write the per-source summary as a Markdown table.
+    #[arg(long, value_name = "FILE.md")]
+    pub summary_md: Option<String>,
+    /// Write a standalone HTML report: source heat map, shared passages side by side.
+    #[arg(long, value_name = "FILE.html")]
+    pub html: Option<String>,
+    /// Record field holding the document date (ISO 8601); tried before `published`.
+    #[arg(long, default_value = "date", value_name = "FIELD")]
+    pub date_field: String,
+    /// Least length of each side of a shared passage, in bytes.
+    #[arg(long, default_value_t = OverlapConfig::default().min_passage_bytes, value_name = "BYTES")]
+    pub min_length: usize,
+    /// Least similarity (cosine of weighted word vectors) of a shared passage.
+    #[arg(long, default_value_t = OverlapConfig::default().min_similarity, value_name = "S")]
+    pub min_similarity: f64,
+    /// Most sentences between two matching sentences of one passage.
+    #[arg(long, default_value_t = OverlapConfig::default().max_gap, value_name = "N")]
+    pub max_gap: usize,
+    /// Ignore word pairs held by more documents than this when looking for candidates.
+    #[arg(long, default_value_t = OverlapConfig::default().candidate_max_df, value_name = "N")]
+    pub max_df: usize,
+    /// Record field listing byte ranges of the text to leave out, as `[[start, end], ...]`
+    /// Count chrome paragraphs (navigation, share buttons, notices; judged page by page by the
+    /// `clean` detector) as shared passages too. By default they are left out.
+    #[arg(long)]
+    pub no_chrome_mask: bool,
+    /// (page chrome found by another tool, say). Ranges are clipped to the text.
+    #[arg(long, value_name = "FIELD")]
+    pub mask_field: Option<String>,
+    /// Seed of every hash.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl OverlapArgs {
+    pub fn config(&self) -> OverlapConfig {
+        OverlapConfig {
+            seed: self.seed,
+            min_passage_bytes: self.min_length,
+            min_similarity: self.min_similarity,
+            max_gap: self.max_gap,
+            candidate_max_df: self.max_df,
+            ..OverlapConfig::default()
+        }
+    }
+
+    pub fn date_fields(&self) -> Vec<String> {
+        let mut v = vec![self.date_field.clone()];
+        if self.date_field != "published" {
+            v.push("published".into());
+        }
+        v
     }
 }

@@ -8,6 +8,7 @@
 mod args;
 mod clean;
 mod dedup;
+mod overlap;
 mod progress;
 
 use std::process::ExitCode;
@@ -47,6 +48,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
     match cli.command {
         args::Command::Dedup(a) => dedup::run(&cli.global, a),
         args::Command::Clean(a) => clean::run(&cli.global, a),
+        args::Command::Overlap(a) => overlap::run(&cli.global, a),
     }
 }
 

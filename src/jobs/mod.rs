@@ -8,6 +8,7 @@
 
 pub mod clean;
 pub mod dedup;
+pub mod overlap;
 
 use std::collections::BTreeMap;
 use std::path::Path;

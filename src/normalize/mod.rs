@@ -123,6 +123,95 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
     }
 }
 
+/// Calls `f` with every word of the normalized form of `text` and the byte span, in `text`,
+/// of the original word it comes from: the words are exactly those of [`for_each_word`].
+/// ASCII words map to their own span. A run of word characters holding non-ASCII text (say
+/// `Straße` or `ﬁne`) is normalized on its own, and each word it yields gets the whole run's
+/// span. Spans are in increasing order and always fall on character boundaries.
+pub fn for_each_word_span(
+    text: &str,
+    scratch: &mut String,
+    mut f: impl FnMut(&[u8], usize, usize),
+) {
+    let b = text.as_bytes();
+    let n = b.len();
+    let mut lower = [0u8; 64];
+    let mut long: Vec<u8> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        // Skip separators.
+        while i < n {
+            if b[i] < 0x80 {
+                if CLASS[b[i] as usize] == SEP {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            let c = text[i..].chars().next().unwrap_or(' ');
+            if is_word_char(c) {
+                break;
+            }
+            i += c.len_utf8();
+        }
+        if i >= n {
+            break;
+        }
+        let start = i;
+        let mut upper = false;
+        let mut wide = false;
+        while i < n {
+            let x = b[i];
+            if x < 0x80 {
+                match CLASS[x as usize] {
+                    LOWER => i += 1,
+                    UPPER => {
+                        upper = true;
+                        i += 1;
+                    }
+                    _ => break,
+                }
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                if !is_word_char(c) {
+                    break;
+                }
+                wide = true;
+                i += c.len_utf8();
+            }
+        }
+        if wide {
+            scratch.clear();
+            normalize_into(&text[start..i], scratch);
+            for w in scratch.split(' ').filter(|w| !w.is_empty()) {
+                f(w.as_bytes(), start, i);
+            }
+            continue;
+        }
+        let word = &b[start..i];
+        if !upper {
+            f(word, start, i);
+        } else if word.len() <= lower.len() {
+            for (d, s) in lower.iter_mut().zip(word) {
+                *d = s.to_ascii_lowercase();
+            }
+            f(&lower[..word.len()], start, i);
+        } else {
+            long.clear();
+            long.extend(word.iter().map(u8::to_ascii_lowercase));
+            f(&long, start, i);
+        }
+    }
+}
+
+/// Whether a non-ASCII character belongs to a word: a letter, a digit, a combining mark, or a
+/// character whose compatibility form holds one (`①`, `㈱`).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || is_combining_mark(c)
+        || (!c.is_whitespace() && c.nfkc().any(char::is_alphanumeric))
+}
+
 const SEP: u8 = 0;
 const LOWER: u8 = 1;
 const UPPER: u8 = 3;
@@ -255,6 +344,28 @@ mod tests {
     }
 
     #[test]
+    fn word_spans_slice_the_original() {
+        let text = "Straße — “Don’t” ﬁne, OK?";
+        let mut got = Vec::new();
+        for_each_word_span(text, &mut String::new(), |w, a, b| {
+            got.push((String::from_utf8(w.to_vec()).unwrap(), &text[a..b]))
+        });
+        let want = [
+            ("strasse", "Straße"),
+            ("don", "Don"),
+            ("t", "t"),
+            ("fine", "ﬁne"),
+            ("ok", "OK"),
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|(a, b)| (a.to_string(), *b))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn appends_with_one_space() {
         let mut s = String::from("abc");
         normalize_into("  Def ", &mut s);
@@ -274,6 +385,26 @@ mod tests {
             let norm = normalize(&s);
             let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
             prop_assert_eq!(words, expected);
+        }
+
+        #[test]
+        fn word_spans_match_words(s in "[a-zA-Z0-9 .,\\n’é\u{301}ÄİﬁＦ①½㈱ß-]{0,60}") {
+            let mut words = Vec::new();
+            let mut scratch = String::new();
+            for_each_word(&s, &mut scratch, |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let mut spanned = Vec::new();
+            let mut last = 0;
+            for_each_word_span(&s, &mut scratch, |w, a, b| {
+                spanned.push((String::from_utf8(w.to_vec()).unwrap(), a, b));
+            });
+            for (w, a, b) in &spanned {
+                prop_assert!(s.is_char_boundary(*a) && s.is_char_boundary(*b) && a < b);
+                prop_assert!(*a >= last);
+                last = *a;
+                prop_assert!(normalize(&s[*a..*b]).split(' ').any(|x| x == w));
+            }
+            let got: Vec<String> = spanned.into_iter().map(|x| x.0).collect();
+            prop_assert_eq!(got, words);
         }
 
         #[test]

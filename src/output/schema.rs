@@ -163,3 +163,83 @@ pub struct ParagraphAnnotation {
     /// The paragraph's score after context smoothing (positive = content-like), 3 decimals.
     pub score: f64,
 }
+
+/// One line of `overlap` output: two documents sharing at least one passage, `a` < `b` by id.
+#[derive(Debug, Serialize)]
+pub struct OverlapPairRecord<'a> {
+    /// Id of the first document.
+    pub a: &'a str,
+    /// Id of the second document.
+    pub b: &'a str,
+    /// Source (outlet) of `a`, or null.
+    pub a_source: Option<&'a str>,
+    /// Source (outlet) of `b`, or null.
+    pub b_source: Option<&'a str>,
+    /// Share of a's content bytes (outside any mask) found in b, in [0, 1].
+    pub a_containment: f64,
+    /// Share of b's content bytes found in a.
+    pub b_containment: f64,
+    /// The shared passages, in order of `a_byte_start`.
+    pub matches: Vec<OverlapMatchRecord>,
+}
+
+/// A shared passage: bytes `a_byte_start..a_byte_end` of `a` are reused as
+/// `b_byte_start..b_byte_end` of `b` (UTF-8 byte offsets into each text as read).
+#[derive(Clone, Debug, Serialize)]
+pub struct OverlapMatchRecord {
+    /// Start in a.
+    pub a_byte_start: usize,
+    /// End in a (exclusive).
+    pub a_byte_end: usize,
+    /// Start in b.
+    pub b_byte_start: usize,
+    /// End in b (exclusive).
+    pub b_byte_end: usize,
+    /// Cosine similarity of the two sides' weighted word vectors, in [0, 1].
+    pub similarity: f64,
+}
+
+/// The `overlap --summary` file: reuse between sources (outlets).
+#[derive(Debug, Serialize)]
+pub struct OverlapSummaryRecord {
+    /// Version of the output formats ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Documents read.
+    pub documents: u64,
+    /// Document pairs sharing at least one passage.
+    pub document_pairs: u64,
+    /// Passages shared, over all pairs.
+    pub passages: u64,
+    /// One entry per pair of sources, `a_source` <= `b_source`, in that order. Documents
+    /// without a source count under `(none)`.
+    pub sources: Vec<SourcePairRecord>,
+}
+
+/// Reuse between two sources (or within one, when `a_source` = `b_source`).
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct SourcePairRecord {
+    /// First source.
+    pub a_source: String,
+    /// Second source.
+    pub b_source: String,
+    /// Document pairs (one of each source) sharing at least one passage.
+    pub document_pairs: u64,
+    /// Distinct documents of `a_source` in those pairs.
+    pub a_documents: u64,
+    /// Distinct documents of `b_source` in those pairs.
+    pub b_documents: u64,
+    /// Passages shared.
+    pub passages: u64,
+    /// Bytes of `a_source` documents found in `b_source` documents (summed over pairs).
+    pub a_bytes: u64,
+    /// Bytes of `b_source` documents found in `a_source` documents.
+    pub b_bytes: u64,
+    /// Pairs where both documents carry a date.
+    pub dated_pairs: u64,
+    /// Dated pairs where the `a_source` document is older: a published first.
+    pub a_first: u64,
+    /// Dated pairs where the `b_source` document is older.
+    pub b_first: u64,
+    /// Dated pairs with the same date.
+    pub same_date: u64,
+}

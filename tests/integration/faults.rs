@@ -178,7 +178,7 @@ fn every_command_accounts_for_every_document() {
 }
 
 /// Commands that read a corpus and write a report.
-const COMMANDS: &[&str] = &["dedup", "clean"];
+const COMMANDS: &[&str] = &["dedup", "clean", "overlap"];
 
 #[test]
 fn fail_mode_stops_at_the_first_fault() {

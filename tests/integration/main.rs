@@ -5,6 +5,7 @@
 //! * `dedup` — `dechaff dedup` end to end: outputs, formats, exit codes.
 //! * `determinism` — byte-identical outputs whatever the input order or thread count.
 //! * `faults` — bad input, interrupts and closed pipes: every document accounted for.
+//! * `overlap` — `dechaff overlap` on the example corpus, determinism of its outputs.
 //! * `reuters` — every exact-duplicate group of Reuters-21578 ends in one cluster (needs
 //!   `../shared/`, skipped without it).
 
@@ -15,5 +16,6 @@ mod clean;
 mod dedup;
 mod determinism;
 mod faults;
+mod overlap;
 mod reuters;
 mod util;
