@@ -68,13 +68,7 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
         if r.documents.read == 0 {
             eprintln!("  warning: no documents were read: the inputs are empty");
         }
-        for e in r.errors.iter().take(5) {
-            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!("  {}{}: {}", e.path, line, e.message);
-        }
-        if r.errors.len() > 5 {
-            eprintln!("  … and {} more (see --report)", r.errors.len() - 5);
-        }
+        super::print_errors(r);
     }
     if args.check && summary.clusters > 0 {
         return Ok(ExitCode::from(EXIT_CHECK_FAILED));

@@ -83,6 +83,17 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// Lists the first five errors of a run on standard error (the report has them all).
+pub(crate) fn print_errors(r: &crate::output::schema::Report) {
+    for e in r.errors.iter().take(5) {
+        let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        eprintln!("  {}{}: {}", e.path, line, e.message);
+    }
+    if r.errors.len() > 5 {
+        eprintln!("  … and {} more (see --report)", r.errors.len() - 5);
+    }
+}
+
 /// `1234567` → `1,234,567`.
 pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();

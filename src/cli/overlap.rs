@@ -84,13 +84,7 @@ pub fn run(global: &GlobalArgs, args: OverlapArgs) -> anyhow::Result<ExitCode> {
             r.files.iter().map(|f| f.file_errors).sum::<u64>(),
             outputs.output.display(),
         );
-        for e in r.errors.iter().take(5) {
-            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-            eprintln!("  {}{}: {}", e.path, line, e.message);
-        }
-        if r.errors.len() > 5 {
-            eprintln!("  … and {} more (see --report)", r.errors.len() - 5);
-        }
+        super::print_errors(r);
         if outputs.summary.is_some() && outputs.summary_md.is_none() {
             eprint!("{}", summary.markdown);
         }

@@ -26,10 +26,9 @@ use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect_spilling, duplicate_ids, error_records, Accounting, OnError};
-use crate::output::schema::{
-    round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report, SCHEMA_VERSION,
-};
+use crate::jobs::{collect_spilling, Accounting, OnError};
+use crate::jobs::{finish_run, RunFacts};
+use crate::output::schema::{round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report};
 use crate::output::{Destination, OutputWriter, RecordStore};
 use crate::progress::{Progress, Unit};
 
@@ -307,33 +306,23 @@ pub fn run(
     stats_out.insert("no_content", no_content);
     stats_out.insert("near_duplicates", near_duplicates);
     stats_out.insert("near_duplicate_pairs", pairs_found as u64);
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        dechaff_version: env!("CARGO_PKG_VERSION"),
-        command: "clean",
-        config: serde_json::to_value(ConfigReport {
-            boilerplate: &options.boilerplate,
-            dedup: options.dedup.as_ref(),
-        })?,
-        documents: acct.total().clone(),
-        removed_by_reason: acct.removed_by_reason.clone(),
-        files: acct.files(),
-        errors: error_records(&collected.errors),
-        duplicate_ids: duplicate_ids(&entries),
-        invalid_utf8_documents: entries.iter().filter(|e| e.invalid_utf8 > 0).count() as u64,
-        bytes_read: collected.bytes_read,
-        stats: stats_out,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    if let Some(dest) = &outputs.report {
-        let mut w = OutputWriter::open(dest)?;
-        let s = serde_json::to_vec_pretty(&report)?;
-        w.line(&s, dest)?;
-        writers.push((w, dest.clone()));
-    }
-    for (w, d) in writers {
-        w.commit(&d)?;
-    }
+    let report = finish_run(
+        RunFacts {
+            command: "clean",
+            config: serde_json::to_value(ConfigReport {
+                boilerplate: &options.boilerplate,
+                dedup: options.dedup.as_ref(),
+            })?,
+            acct: &acct,
+            errors: &collected.errors,
+            entries: &entries,
+            bytes_read: collected.bytes_read,
+            stats: stats_out,
+            started,
+        },
+        outputs.report.as_ref(),
+        writers,
+    )?;
     progress.finish();
     Ok(CleanSummary {
         report,

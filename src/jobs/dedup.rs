@@ -7,9 +7,10 @@ use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect, duplicate_ids, error_records, stored_text, Accounting, Entry, OnError};
+use crate::jobs::{collect, stored_text, Accounting, Entry, OnError};
+use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{
-    round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report, SCHEMA_VERSION,
+    round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report,
 };
 use crate::output::{Destination, OutputWriter, RecordStore};
 use crate::progress::{Progress, Unit};
@@ -176,30 +177,20 @@ pub fn run(
     stats.insert("lsh_bands", deduper.params().bands as u64);
     stats.insert("lsh_rows", deduper.params().rows as u64);
     stats.insert("empty_documents", empty_documents);
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        dechaff_version: env!("CARGO_PKG_VERSION"),
-        command: "dedup",
-        config: serde_json::to_value(config)?,
-        documents: acct.total().clone(),
-        removed_by_reason: acct.removed_by_reason.clone(),
-        files: acct.files(),
-        errors: error_records(&collected.errors),
-        duplicate_ids: duplicate_ids(&entries),
-        invalid_utf8_documents: entries.iter().filter(|e| e.invalid_utf8 > 0).count() as u64,
-        bytes_read: collected.bytes_read,
-        stats,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    if let Some(dest) = &outputs.report {
-        let mut w = OutputWriter::open(dest)?;
-        let s = serde_json::to_vec_pretty(&report)?;
-        w.line(&s, dest)?;
-        writers.push((w, dest.clone()));
-    }
-    for (w, d) in writers {
-        w.commit(&d)?;
-    }
+    let report = finish_run(
+        RunFacts {
+            command: "dedup",
+            config: serde_json::to_value(config)?,
+            acct: &acct,
+            errors: &collected.errors,
+            entries: &entries,
+            bytes_read: collected.bytes_read,
+            stats,
+            started,
+        },
+        outputs.report.as_ref(),
+        writers,
+    )?;
     progress.finish();
     Ok(DedupSummary {
         clusters: clusters.len(),

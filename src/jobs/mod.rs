@@ -374,3 +374,49 @@ pub fn stored_text<T>(json: &[u8], entry: &Entry<T>, read: &ReadOptions) -> Resu
     serde_json::from_str::<String>(raw.get())
         .map_err(|_| bad("has a text field that is not a string"))
 }
+
+/// The facts of a finished run that go into its [`Report`](crate::output::schema::Report).
+pub(crate) struct RunFacts<'a, T> {
+    pub command: &'static str,
+    pub config: serde_json::Value,
+    pub acct: &'a Accounting,
+    pub errors: &'a [RecordError],
+    pub entries: &'a [Entry<T>],
+    pub bytes_read: u64,
+    pub stats: BTreeMap<&'static str, u64>,
+    pub started: std::time::Instant,
+}
+
+/// Builds the report of a run, writes it to `report` when asked, then renames every output
+/// into place: nothing appears under a final name unless all outputs were written.
+pub(crate) fn finish_run<T>(
+    facts: RunFacts<'_, T>,
+    report: Option<&crate::output::Destination>,
+    mut writers: Vec<(crate::output::OutputWriter, crate::output::Destination)>,
+) -> Result<crate::output::schema::Report> {
+    use crate::output::schema::{Report, SCHEMA_VERSION};
+    let r = Report {
+        schema_version: SCHEMA_VERSION,
+        dechaff_version: env!("CARGO_PKG_VERSION"),
+        command: facts.command,
+        config: facts.config,
+        documents: facts.acct.total().clone(),
+        removed_by_reason: facts.acct.removed_by_reason.clone(),
+        files: facts.acct.files(),
+        errors: error_records(facts.errors),
+        duplicate_ids: duplicate_ids(facts.entries),
+        invalid_utf8_documents: facts.entries.iter().filter(|e| e.invalid_utf8 > 0).count() as u64,
+        bytes_read: facts.bytes_read,
+        stats: facts.stats,
+        seconds: facts.started.elapsed().as_secs_f64(),
+    };
+    if let Some(dest) = report {
+        let mut w = crate::output::OutputWriter::open(dest)?;
+        w.line(&serde_json::to_vec_pretty(&r)?, dest)?;
+        writers.push((w, dest.clone()));
+    }
+    for (w, d) in writers {
+        w.commit(&d)?;
+    }
+    Ok(r)
+}

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use crate::corpus::{Document, Input, ReadOptions};
 use crate::error::Result;
-use crate::jobs::{collect, duplicate_ids, error_records, stored_text, Accounting, OnError};
+use crate::jobs::{collect, stored_text, Accounting, OnError};
+use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{
     round6, OverlapMatchRecord, OverlapPairRecord, OverlapSummaryRecord, Report, SourcePairRecord,
     SCHEMA_VERSION,
@@ -212,29 +213,20 @@ pub fn run(
         "dated_documents",
         dates.iter().filter(|d| d.is_some()).count() as u64,
     );
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        dechaff_version: env!("CARGO_PKG_VERSION"),
-        command: "overlap",
-        config: serde_json::to_value(config)?,
-        documents: acct.total().clone(),
-        removed_by_reason: acct.removed_by_reason.clone(),
-        files: acct.files(),
-        errors: error_records(&collected.errors),
-        duplicate_ids: duplicate_ids(&entries),
-        invalid_utf8_documents: entries.iter().filter(|e| e.invalid_utf8 > 0).count() as u64,
-        bytes_read: collected.bytes_read,
-        stats,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    if let Some(dest) = &outputs.report {
-        let mut w = OutputWriter::open(dest)?;
-        w.line(&serde_json::to_vec_pretty(&report)?, dest)?;
-        writers.push((w, dest.clone()));
-    }
-    for (w, d) in writers {
-        w.commit(&d)?;
-    }
+    let report = finish_run(
+        RunFacts {
+            command: "overlap",
+            config: serde_json::to_value(config)?,
+            acct: &acct,
+            errors: &collected.errors,
+            entries: &entries,
+            bytes_read: collected.bytes_read,
+            stats,
+            started,
+        },
+        outputs.report.as_ref(),
+        writers,
+    )?;
     progress.finish();
     entries.clear();
     Ok(OverlapRunSummary {
