@@ -213,6 +213,35 @@ impl PageLabels {
 /// on big9 below 150, where a comment link sits just after a short lede).
 const COMMENTS_AFTER_WORDS: u32 = 200;
 
+/// Pages of its source a sentence-like paragraph (≥ 12 words, sentence end) must be on to be
+/// template: more than a short line, so that an article quoted or continued on another page
+/// keeps its sentences.
+const SENTENCE_PAGES: u32 = 3;
+
+/// Pages a sentence-like paragraph of this page must be on to count as template.
+///
+/// A source of two pages cannot show a sentence on three: there a sentence on *both* pages is
+/// template (a sidebar blurb, a call to action, a footer notice) — unless the two pages are
+/// near-duplicates (the same article twice), seen as at least 8 sentence-like paragraphs of
+/// which 90 % are on the other page; then the three-page rule stands and sentences are kept.
+fn sentence_pages(ps: &[Paragraph], st: &super::stats::SourceStats, n_pages: u32) -> u32 {
+    if n_pages >= SENTENCE_PAGES {
+        return SENTENCE_PAGES;
+    }
+    let (mut total, mut shared) = (0u32, 0u32);
+    for p in ps.iter().filter(|p| p.words >= 12 && p.end && p.key != 0) {
+        total += 1;
+        if st.key_pages(p.key) >= 2 {
+            shared += 1;
+        }
+    }
+    if shared >= 8 && shared * 10 >= total * 9 {
+        SENTENCE_PAGES
+    } else {
+        n_pages.max(2)
+    }
+}
+
 fn clip(x: f64) -> f64 {
     x.clamp(-3.0, 3.0)
 }
@@ -310,11 +339,16 @@ pub fn label(
     let mut count = vec![0u32; n];
     let mut repeat_of = vec![0u32; n];
     let mut sh = Vec::new();
+    let sentence_need = src.map_or(SENTENCE_PAGES, |st| sentence_pages(ps, st, n_pages));
     for (i, p) in ps.iter().enumerate() {
         let (mut s, mut e) = shape_score(p, english, cfg, lexicon);
         if let (Some(st), true) = (src, sig.source_repetition && n_pages >= 2 && p.key != 0) {
             let df = st.key_pages(p.key);
-            let need = if p.words >= 12 && p.end { 3 } else { 2 };
+            let need = if p.words >= 12 && p.end {
+                sentence_need
+            } else {
+                2
+            };
             let sentence = p.words >= 12 && p.end && p.lex.is_none();
             if df >= need {
                 let ns = stats.key_sources(p.key);

@@ -102,6 +102,38 @@ fn source_repetition_needs_several_pages() {
 }
 
 #[test]
+fn sentence_on_both_pages_of_a_two_page_source() {
+    // A sentence-like sidebar blurb on both pages of a two-page source is template.
+    let blurb = "Click the picture above and read every column our editor has written about the harbour this year.";
+    let pages: Vec<_> = [BODY, &OTHER[..4]]
+        .iter()
+        .map(|b| ("gazette", page(&[], b, &[blurb])))
+        .collect();
+    let out = run(BoilerplateConfig::default(), &pages);
+    for (kept, reasons) in &out {
+        assert!(!kept.iter().any(|k| k == blurb), "{kept:?}");
+        assert!(reasons[4].contains("on 2 of 2 pages"), "{reasons:?}");
+        assert_eq!(kept.len(), 4, "{kept:?}");
+    }
+    // Two near-duplicate pages (the same article twice): their sentences are kept.
+    let article: Vec<&str> = BODY.iter().chain(OTHER).copied().collect();
+    let pages = vec![
+        ("gazette", page(&["Harbour news"], &article, &[])),
+        (
+            "gazette",
+            page(&["Harbour news, page 2"], &article, &[blurb]),
+        ),
+    ];
+    let out = run(BoilerplateConfig::default(), &pages);
+    for (kept, _) in &out {
+        assert!(
+            article.iter().all(|a| kept.contains(&a.to_string())),
+            "{kept:?}"
+        );
+    }
+}
+
+#[test]
 fn syndicated_paragraph_is_not_chrome() {
     // The same wire sentences on two pages of one outlet and on a page of another outlet.
     let wire = BODY[0];
