@@ -1,7 +1,8 @@
 //! Stage 3: labelling one page, given its analysis and the repetition statistics.
 //!
 //! 1. a **shape score** per paragraph (positive = content-like): length, sentence end,
-//!    stopwords, `...` snippets, title case, menu separators, byline, chrome lexicon;
+//!    stopwords, `...` snippets, title case, menu separators, byline, chrome lexicon, runs of
+//!    short lines (lists of links);
 //! 2. **hard evidence** that makes a paragraph chrome whatever its score: repetition on other
 //!    pages of the same source (exact key, or ≥ 80 % of its 3-shingles), repetition inside the
 //!    page (the best-placed occurrence is kept);
@@ -44,6 +45,8 @@ pub mod evidence {
     pub const OUTSIDE_BODY: u16 = 1 << 11;
     /// The page title or the headline echoing it.
     pub const TITLE: u16 = 1 << 12;
+    /// In a run of short paragraphs without sentence end (a list of links).
+    pub const SHORT_RUN: u16 = 1 << 13;
 }
 use evidence::*;
 
@@ -130,6 +133,9 @@ impl PageLabels {
             }
             if ev & TITLE_CASE != 0 {
                 parts.push("title-case line".into());
+            }
+            if ev & SHORT_RUN != 0 {
+                parts.push("in a list of short lines".into());
             }
         };
         let menu_lex = |parts: &mut Vec<String>| {
@@ -239,6 +245,31 @@ fn sentence_pages(ps: &[Paragraph], st: &super::stats::SourceStats, n_pages: u32
         SENTENCE_PAGES
     } else {
         n_pages.max(2)
+    }
+}
+
+/// Consecutive short non-sentence paragraphs that make a list of links (see [`short_runs`]).
+const SHORT_RUN_MIN: usize = 4;
+
+/// Longest paragraph, in words, that counts in a run of short lines.
+const SHORT_RUN_WORDS: u32 = 12;
+
+/// Lists of links: a run of at least [`SHORT_RUN_MIN`] consecutive paragraphs of 2 to
+/// [`SHORT_RUN_WORDS`] words without sentence end (teaser headlines, navigation, tag lists).
+/// An article's subheadings stand alone between paragraphs; each paragraph of such a run
+/// loses 1.
+fn short_runs(ps: &[Paragraph], score: &mut [f64], ev: &mut [u16]) {
+    let short = |p: &Paragraph| !p.end && (2..=SHORT_RUN_WORDS).contains(&p.words);
+    let mut i = 0;
+    while i < ps.len() {
+        let j = i + ps[i..].iter().take_while(|p| short(p)).count();
+        if j - i >= SHORT_RUN_MIN {
+            for k in i..j {
+                score[k] -= 1.0;
+                ev[k] |= SHORT_RUN;
+            }
+        }
+        i = j.max(i + 1);
     }
 }
 
@@ -379,6 +410,10 @@ pub fn label(
         }
         score.push(s);
         ev.push(e);
+    }
+
+    if sig.short_runs {
+        short_runs(ps, &mut score, &mut ev);
     }
 
     if sig.page_repetition {

@@ -132,12 +132,19 @@ pub struct Signals {
     pub title_case: bool,
     /// Menu separators and bullets.
     pub menu: bool,
+    /// Runs of short paragraphs without sentence end (lists of links).
+    #[serde(default = "yes")]
+    pub short_runs: bool,
     /// Context smoothing.
     pub context: bool,
     /// The main contiguous body.
     pub main_body: bool,
     /// Headline anchor and page-title removal.
     pub headline: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for Signals {
@@ -153,6 +160,7 @@ impl Default for Signals {
             ellipsis: true,
             title_case: true,
             menu: true,
+            short_runs: true,
             context: true,
             main_body: true,
             headline: true,
@@ -173,6 +181,7 @@ impl Signals {
         "ellipsis",
         "titlecase",
         "menu",
+        "shortruns",
         "context",
         "mainbody",
         "headline",
@@ -191,6 +200,7 @@ impl Signals {
             "ellipsis" => &mut self.ellipsis,
             "titlecase" => &mut self.title_case,
             "menu" => &mut self.menu,
+            "shortruns" => &mut self.short_runs,
             "context" => &mut self.context,
             "mainbody" => &mut self.main_body,
             "headline" => &mut self.headline,

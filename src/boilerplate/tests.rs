@@ -209,6 +209,29 @@ fn teaser_snippets_and_title_case_lists() {
 }
 
 #[test]
+fn runs_of_short_lines_are_lists() {
+    let teasers = [
+        "How the harbour got its lighthouse back",
+        "Five walks along the old tram line",
+        "Why the ferry timetable changes in winter",
+        "What the new parking rules mean for you",
+    ];
+    let (kept, reasons) = one(&[], &teasers);
+    assert!(kept.len() < 6, "{kept:?}");
+    for r in &reasons[5..] {
+        assert!(r.contains("in a list of short lines"), "{reasons:?}");
+    }
+    // A lone subheading between paragraphs is not a list.
+    let text = page(&[], &[BODY[0], BODY[1], teasers[0], BODY[2], BODY[3]], &[]);
+    let (kept, reasons) = run(BoilerplateConfig::default(), &[("s", text)]).remove(0);
+    assert!(kept.iter().any(|k| k == teasers[0]), "{reasons:?}");
+    let mut cfg = BoilerplateConfig::default();
+    cfg.signals.short_runs = false;
+    let (_, reasons) = run(cfg, &[("s", page(&[], BODY, &teasers))]).remove(0);
+    assert!(!reasons.iter().any(|r| r.contains("list of short lines")));
+}
+
+#[test]
 fn menu_separators() {
     let (kept, reasons) = one(&["Home › News › Ports"], &[]);
     assert_eq!(kept, BODY);
