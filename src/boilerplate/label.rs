@@ -547,7 +547,15 @@ pub fn label(
         let (mut best, mut span) = (0.0, (n as isize, -1isize));
         let (mut cur, mut start) = (0.0, 0usize);
         for i in 0..cut {
-            let mut v = if good[i] { ps[i].words as f64 } else { -gap };
+            // A paragraph without a word (a zero-width space, a `* * *` break, an icon) is
+            // no evidence either way: it costs nothing inside the body.
+            let mut v = if good[i] {
+                ps[i].words as f64
+            } else if ps[i].words == 0 {
+                0.0
+            } else {
+                -gap
+            };
             if let Some(a) = anchor {
                 if good[i] && a < i && i <= a + cfg.anchor_window {
                     v *= cfg.anchor_weight;

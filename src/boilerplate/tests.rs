@@ -232,6 +232,21 @@ fn runs_of_short_lines_are_lists() {
 }
 
 #[test]
+fn wordless_paragraphs_do_not_break_the_body() {
+    // Zero-width spaces between the paragraphs of a short article, then a teaser block.
+    let zw = "\u{200b}";
+    let mut lines = Vec::new();
+    for b in BODY {
+        lines.extend([zw, zw, b]);
+    }
+    let text = page(&["Harbour news"], &lines, &[zw, zw, OTHER[0], OTHER[1]]);
+    let (kept, _) = run(BoilerplateConfig::default(), &[("s", text)]).remove(0);
+    for b in BODY {
+        assert!(kept.iter().any(|k| k == b), "{kept:?}");
+    }
+}
+
+#[test]
 fn menu_separators() {
     let (kept, reasons) = one(&["Home › News › Ports"], &[]);
     assert_eq!(kept, BODY);
