@@ -248,6 +248,32 @@ fn sentence_pages(ps: &[Paragraph], st: &super::stats::SourceStats, n_pages: u32
     }
 }
 
+/// Near repetition in the source: `Some(f3)` when at least 80 % of the 3-shingles `sh` are on
+/// 2 or more pages of the source, with `f3` the fraction on 3 or more; `None` otherwise. One
+/// lookup per shingle, and it stops as soon as 80 % is out of reach (most paragraphs are
+/// unique to their page).
+fn near_repeat(sh: &[u64], st: &super::stats::SourceStats) -> Option<f64> {
+    let len = sh.len() as f64;
+    let (mut seen, mut c2, mut c3) = (0usize, 0usize, 0usize);
+    for &x in sh {
+        seen += 1;
+        match st.shingle_pages(x) {
+            0 | 1 => {
+                // The most that can still be reached: every remaining shingle repeated.
+                if ((c2 + sh.len() - seen) as f64 / len) < 0.8 {
+                    return None;
+                }
+            }
+            2 => c2 += 1,
+            _ => {
+                c2 += 1;
+                c3 += 1;
+            }
+        }
+    }
+    (c2 as f64 / len >= 0.8).then(|| c3 as f64 / len)
+}
+
 /// Consecutive short non-sentence paragraphs that make a list of links (see [`short_runs`]).
 const SHORT_RUN_MIN: usize = 4;
 
@@ -396,10 +422,7 @@ pub fn label(
                 }
             } else if sig.near_repetition && p.key_tokens >= 6 {
                 page.shingles(i, &mut sh);
-                let len = sh.len() as f64;
-                let f2 = sh.iter().filter(|&&x| st.shingle_pages(x) >= 2).count() as f64 / len;
-                if f2 >= 0.8 {
-                    let f3 = sh.iter().filter(|&&x| st.shingle_pages(x) >= 3).count() as f64 / len;
+                if let Some(f3) = near_repeat(&sh, st) {
                     if !(p.words >= 12 && p.end && f3 < 0.8) {
                         s -= 4.0;
                         bad[i] = true;
@@ -472,7 +495,23 @@ pub fn label(
         let tw = &page.title_tokens;
         let mut best = 0.6;
         let mut lw: Vec<u64> = Vec::new();
+        let mut hit = vec![false; tw.len()];
         for i in 1..n {
+            // The Jaccard index is at most (title tokens present) / (title tokens): skip the
+            // paragraph without sorting its tokens when that cannot reach `best`.
+            hit.fill(false);
+            let mut present = 0usize;
+            for t in page.key_tokens(i) {
+                if let Ok(k) = tw.binary_search(t) {
+                    if !hit[k] {
+                        hit[k] = true;
+                        present += 1;
+                    }
+                }
+            }
+            if (present as f64 / tw.len() as f64) < best {
+                continue;
+            }
             lw.clear();
             lw.extend_from_slice(page.key_tokens(i));
             lw.sort_unstable();
