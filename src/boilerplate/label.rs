@@ -348,7 +348,7 @@ fn shape_score(
         // A phrase inside a longer sentence ("Brightwater shares rose 3.2 percent …") is
         // weak evidence: only labels and strong (legal, sign-up) phrases count there.
         let sentence = p.end && p.words > 12;
-        s -= if p.words <= 12 || p.label || lexicon.is_strong(m) {
+        s -= if p.words <= 12 || p.label || lexicon.is_strong(m) || credit_at_end(p, m, lexicon) {
             3.0
         } else if sentence {
             0.0
@@ -360,6 +360,18 @@ fn shape_score(
         ev |= LEXICON;
     }
     (s, ev)
+}
+
+/// Bytes from the end of a paragraph within which a photo credit makes it a caption.
+const CREDIT_TAIL: usize = 40;
+
+/// A photo credit ("Photo: …", "… Getty Images") closing a paragraph: a caption, however long
+/// its sentence.
+fn credit_at_end(p: &Paragraph, m: super::lexicon::LexMatch, lexicon: &Lexicon) -> bool {
+    matches!(
+        lexicon.phrase(m),
+        "photo:" | "photo by" | "photos:" | "image:" | "credit:" | "getty images"
+    ) && p.span.byte_end - p.span.byte_start <= m.end + CREDIT_TAIL
 }
 
 /// Stage 3: labels the paragraphs of one page of `source`.

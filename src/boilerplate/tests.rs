@@ -247,6 +247,17 @@ fn wordless_paragraphs_do_not_break_the_body() {
 }
 
 #[test]
+fn captions_end_with_a_photo_credit() {
+    let caption =
+        "Harbour Board chairman Ann Lee at the Calder Bay quay, Tuesday, March 3, 2026. (Photo: Harbor Gazette)";
+    let text = page(&[], &[BODY[0], BODY[1], caption, BODY[2], BODY[3]], &[]);
+    let (kept, reasons) = run(BoilerplateConfig::default(), &[("s", text)]).remove(0);
+    assert!(!kept.iter().any(|k| k == caption), "{kept:?}");
+    assert!(reasons[2].contains("chrome lexicon: photo:"), "{reasons:?}");
+    assert_eq!(kept, BODY);
+}
+
+#[test]
 fn menu_separators() {
     let (kept, reasons) = one(&["Home › News › Ports"], &[]);
     assert_eq!(kept, BODY);
