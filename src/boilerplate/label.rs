@@ -370,7 +370,14 @@ const CREDIT_TAIL: usize = 40;
 fn credit_at_end(p: &Paragraph, m: super::lexicon::LexMatch, lexicon: &Lexicon) -> bool {
     matches!(
         lexicon.phrase(m),
-        "photo:" | "photo by" | "photos:" | "image:" | "credit:" | "getty images"
+        "photo:"
+            | "photo by"
+            | "photos:"
+            | "image:"
+            | "credit:"
+            | "getty images"
+            | "ap photo"
+            | "file photo"
     ) && p.span.byte_end - p.span.byte_start <= m.end + CREDIT_TAIL
 }
 

@@ -117,6 +117,8 @@ pub const DEFAULT_LEXICON: &[&str] = &[
     "video:",
     "credit:",
     "getty images",
+    "ap photo",
+    "file photo",
     "now watch",
     "watch:",
     "listen",
