@@ -274,6 +274,24 @@ fn near_repeat(sh: &[u64], st: &super::stats::SourceStats) -> Option<f64> {
     (c2 as f64 / len >= 0.8).then(|| c3 as f64 / len)
 }
 
+/// Whether a comment's signature line ("Alex on May 3, 2018 at 6:34 am said:", "joe says:")
+/// is among the 3 paragraphs from `from`: a short line, no sentence end, ending with said,
+/// says, wrote or writes. It confirms a comment-section heading however short the article.
+fn comment_signed(page: &PageAnalysis, from: usize) -> bool {
+    use xxhash_rust::xxh3::xxh3_64;
+    let verbs = [
+        xxh3_64(b"said"),
+        xxh3_64(b"says"),
+        xxh3_64(b"wrote"),
+        xxh3_64(b"writes"),
+    ];
+    let n = page.paragraphs.len();
+    (from..(from + 3).min(n)).any(|j| {
+        let q = &page.paragraphs[j];
+        q.words <= 15 && !q.end && page.key_tokens(j).last().is_some_and(|t| verbs.contains(t))
+    })
+}
+
 /// Consecutive short non-sentence paragraphs that make a list of links (see [`short_runs`]).
 const SHORT_RUN_MIN: usize = 4;
 
@@ -583,17 +601,17 @@ pub fn label(
     if sig.main_body {
         let mut seen = 0u32;
         for (i, p) in ps.iter().enumerate() {
-            if seen >= COMMENTS_AFTER_WORDS && p.words <= 12 {
-                // The phrase opens the line, after at most a count ("34 responses to …").
-                if let Some(m) = p.lex.filter(|m| m.start <= 6) {
-                    if matches!(
+            // The phrase opens the line, after at most a count ("34 responses to …").
+            let heading = p.words <= 12
+                && p.lex.filter(|m| m.start <= 6).is_some_and(|m| {
+                    matches!(
                         lexicon.phrase(m),
                         "comments" | "leave a reply" | "post a comment" | "responses to"
-                    ) {
-                        cut = i;
-                        break;
-                    }
-                }
+                    )
+                });
+            if heading && (seen >= COMMENTS_AFTER_WORDS || comment_signed(page, i + 1)) {
+                cut = i;
+                break;
             }
             if good[i] {
                 seen += p.words;

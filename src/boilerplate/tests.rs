@@ -258,6 +258,29 @@ fn captions_end_with_a_photo_credit() {
 }
 
 #[test]
+fn signed_comments_end_a_short_article() {
+    let comments = [
+        "Comments",
+        "Alex on September 17, 2018 at 6:34 am said:",
+        "I read the whole report and wondered whether the new channel will also be deep enough for the ferries that call in winter.",
+        "Ann says:",
+        "The board answered this at the last meeting, and the minutes of that meeting are online for anyone who wants to read them.",
+        "Sam on September 18, 2018 at 9:02 pm said:",
+        "Thanks for the update, it is good to see the harbour board planning ahead for once instead of waiting for the silt to win.",
+    ];
+    let (kept, reasons) = one(&[], &comments);
+    assert_eq!(kept, BODY, "{reasons:?}");
+    // Without a signature, a short article keeps going past the heading.
+    let unsigned: Vec<&str> = comments
+        .iter()
+        .copied()
+        .filter(|c| !c.ends_with(':'))
+        .collect();
+    let (kept, _) = one(&[], &unsigned);
+    assert!(kept.len() > BODY.len(), "{kept:?}");
+}
+
+#[test]
 fn menu_separators() {
     let (kept, reasons) = one(&["Home › News › Ports"], &[]);
     assert_eq!(kept, BODY);
