@@ -48,13 +48,13 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Strip page chrome (navigation, share buttons, teasers, notices) from every document,
+    /// then drop near duplicates of the cleaned texts. The main job.
+    #[command(after_help = CLEAN_EXAMPLES)]
+    Clean(CleanArgs),
     /// Keep one document of each group of near-duplicate documents.
     #[command(after_help = DEDUP_EXAMPLES)]
     Dedup(DedupArgs),
-    /// Strip page chrome (navigation, share buttons, teasers, notices) from every document,
-    /// then drop near duplicates of the cleaned texts.
-    #[command(after_help = CLEAN_EXAMPLES)]
-    Clean(CleanArgs),
     /// Find passages shared between documents (syndication, reuse), with byte spans, and sum
     /// them up by source.
     #[command(after_help = OVERLAP_EXAMPLES)]
