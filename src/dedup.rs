@@ -116,10 +116,7 @@ impl Deduper {
     /// Use [`Deduper::shingle_set`] later for the documents met in candidate pairs: this keeps
     /// memory per document at one signature.
     pub fn signature(&self, text: &str) -> DocFingerprint {
-        let mut fp = self.fingerprinter.document(text, true);
-        fp.shingles = Vec::new();
-        fp.sorted = false;
-        fp
+        self.fingerprinter.document_signature(text)
     }
 
     /// The shingle set of a text, sorted and deduplicated, as [`Deduper::verify`] compares it.
