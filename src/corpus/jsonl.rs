@@ -37,6 +37,7 @@ pub fn parse_record(raw: RawRecord, opts: &ReadOptions) -> Result<Document, Reco
         kind,
         bytes,
         byte_offset,
+        file: _,
     } = raw;
     let (text, invalid_utf8) = decode_utf8(bytes);
     match kind {
@@ -453,6 +454,33 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
     }
 }
 
+/// The raw value of field `name` of a JSON object line (the last one if it repeats), found
+/// without building a map; `None` when the line is not an object or lacks the field.
+pub(crate) fn raw_field<'a>(line: &'a str, name: &str) -> Option<&'a RawValue> {
+    struct OneField<'n>(&'n str);
+    impl<'de> Visitor<'de> for OneField<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                if key == self.0 {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    let v = de.deserialize_map(OneField(name)).ok()?;
+    de.end().ok()?;
+    v
+}
+
 /// An object key, borrowed from the line unless it has escapes.
 struct Key<'de>(Cow<'de, str>);
 
@@ -510,6 +538,7 @@ mod tests {
             kind: RawKind::JsonLine,
             bytes: s.to_vec(),
             byte_offset: Some(100),
+            file: None,
         }
     }
 
@@ -700,6 +729,7 @@ mod tests {
             },
             bytes: b"line \"one\"\n\xfftwo".to_vec(),
             byte_offset: Some(0),
+            file: None,
         };
         let d = parse_record(raw.clone(), &ReadOptions::default()).unwrap();
         assert_eq!(d.text, "line \"one\"\n\u{FFFD}two");
