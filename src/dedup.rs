@@ -128,15 +128,9 @@ impl Deduper {
 
     /// Stage 2: candidate pairs among `fps` (numbered by position), sorted.
     pub fn candidates(&self, fps: &[DocFingerprint]) -> Vec<(u32, u32)> {
-        let empty = crate::minhash::Signature(
-            vec![crate::minhash::EMPTY_SLOT; self.config.fingerprint.minhash.num_perm].into(),
-        );
-        let sigs: Vec<crate::minhash::Signature> = fps
-            .iter()
-            .map(|f| f.signature.clone().unwrap_or_else(|| empty.clone()))
-            .collect();
-        lsh::candidate_pairs(
-            &sigs,
+        lsh::candidate_pairs_of(
+            fps.len(),
+            |i| fps[i].signature.as_ref(),
             &self.params,
             self.config.fingerprint.minhash.seed,
             self.config.max_group,

@@ -28,9 +28,9 @@ use crate::output::{RecordRef, RecordStore};
 use crate::progress::{Progress, Unit};
 
 /// Records per parallel batch.
-const BATCH_RECORDS: usize = 4096;
+const BATCH_RECORDS: usize = 1024;
 /// Bytes per parallel batch.
-const BATCH_BYTES: usize = 16 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 /// Batches in flight between the reader thread and the workers.
 const BATCHES_IN_FLIGHT: usize = 2;
 
