@@ -184,7 +184,7 @@ where
                         progress.advance(raw_len as u64);
                         let record = match in_file {
                             Some((file, offset)) => {
-                                store.push_in_file(&file, offset, doc.json.len(), record_hash)?
+                                store.push_in_file(&file, offset, raw_len, record_hash)?
                             }
                             None => store.push(doc.json.as_bytes())?,
                         };
@@ -238,6 +238,11 @@ where
                             });
                             let data = analyze(&doc);
                             let hash = xxh3_64(doc.json.as_bytes());
+                            let mut doc = doc;
+                            if in_file.is_some() {
+                                // Read back from the input file: free the copy here and now.
+                                doc.json = String::new();
+                            }
                             Ok((doc, data, raw_len, hash, in_file))
                         })
                         .collect::<Vec<_>>()
