@@ -66,6 +66,17 @@ fn bench(c: &mut Criterion) {
             black_box(slots)
         })
     });
+    g.bench_function("signature_only", |b| {
+        b.iter(|| {
+            let mut slots = 0;
+            for t in &texts {
+                let fp = f.document_signature(t);
+                slots += fp.signature.map_or(0, |s| s.slots().len());
+            }
+            assert_eq!(slots, texts.len() * 128);
+            black_box(slots)
+        })
+    });
     g.bench_function("paragraph_fingerprints", |b| {
         b.iter(|| {
             let n: usize = texts.iter().map(|t| f.paragraphs(t).len()).sum();

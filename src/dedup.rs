@@ -116,10 +116,7 @@ impl Deduper {
     /// Use [`Deduper::shingle_set`] later for the documents met in candidate pairs: this keeps
     /// memory per document at one signature.
     pub fn signature(&self, text: &str) -> DocFingerprint {
-        let mut fp = self.fingerprinter.document(text, true);
-        fp.shingles = Vec::new();
-        fp.sorted = false;
-        fp
+        self.fingerprinter.document_signature(text)
     }
 
     /// The shingle set of a text, sorted and deduplicated, as [`Deduper::verify`] compares it.
@@ -131,15 +128,9 @@ impl Deduper {
 
     /// Stage 2: candidate pairs among `fps` (numbered by position), sorted.
     pub fn candidates(&self, fps: &[DocFingerprint]) -> Vec<(u32, u32)> {
-        let empty = crate::minhash::Signature(
-            vec![crate::minhash::EMPTY_SLOT; self.config.fingerprint.minhash.num_perm].into(),
-        );
-        let sigs: Vec<crate::minhash::Signature> = fps
-            .iter()
-            .map(|f| f.signature.clone().unwrap_or_else(|| empty.clone()))
-            .collect();
-        lsh::candidate_pairs(
-            &sigs,
+        lsh::candidate_pairs_of(
+            fps.len(),
+            |i| fps[i].signature.as_ref(),
             &self.params,
             self.config.fingerprint.minhash.seed,
             self.config.max_group,

@@ -11,6 +11,9 @@ use crate::normalize::normalize_into;
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
 use crate::shingle::{ShingleConfig, Shingler, TokenHashes};
 
+/// Shingle hashes buffered before they are added to a signature's bins.
+const SIGN_BATCH: usize = 256;
+
 /// Everything that decides what a fingerprint is. Two runs with equal configurations produce
 /// identical fingerprints on any machine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,18 +104,46 @@ impl Fingerprinter {
     /// [`DocFingerprint::make_set`]).
     pub fn document(&self, text: &str, signature: bool) -> DocFingerprint {
         let mut scratch = String::new();
-        let mut tokens = TokenHashes::default();
-        self.shingler
-            .text_tokens_into(text, &mut scratch, &mut tokens);
-        let mut shingles = Vec::new();
-        self.shingler
-            .shingles_into(&tokens, 0..tokens.len(), &mut shingles);
+        // Roughly one shingle per six bytes of prose.
+        let mut shingles = Vec::with_capacity(text.len() / 6 + 1);
+        let tokens = self
+            .shingler
+            .for_each_text_shingle(text, &mut scratch, |h| shingles.push(h));
         let signature = signature.then(|| self.minhasher.sign(&shingles));
         DocFingerprint {
             shingles,
             sorted: false,
             signature,
-            tokens: tokens.len(),
+            tokens,
+        }
+    }
+
+    /// The fingerprint of a whole document without its shingles: only the signature and the
+    /// token count, computed in one streaming pass (no token or shingle list is built). The
+    /// signature equals that of [`Fingerprinter::document`].
+    pub fn document_signature(&self, text: &str) -> DocFingerprint {
+        let mut scratch = String::new();
+        let mut tokens = 0;
+        let signature = self.minhasher.sign_with(|mins| {
+            // Shingles go to the bins in small batches: two tight loops run faster than one
+            // loop doing both.
+            let mut batch: Vec<u64> = Vec::with_capacity(SIGN_BATCH);
+            tokens = self
+                .shingler
+                .for_each_text_shingle(text, &mut scratch, |h| {
+                    batch.push(h);
+                    if batch.len() == SIGN_BATCH {
+                        mins.add_all(&batch);
+                        batch.clear();
+                    }
+                });
+            mins.add_all(&batch);
+        });
+        DocFingerprint {
+            shingles: Vec::new(),
+            sorted: false,
+            signature: Some(signature),
+            tokens,
         }
     }
 
@@ -168,5 +199,8 @@ mod tests {
             "The council met on Monday to approve the budget."
         );
         assert_eq!(p[0].exact, f.paragraphs("SHARE   this")[0].exact);
+        let s = f.document_signature(text);
+        assert_eq!((s.signature, s.tokens), (d.signature, d.tokens));
+        assert!(f.document_signature("").signature.unwrap().is_empty_set());
     }
 }

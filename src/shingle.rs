@@ -139,6 +139,50 @@ impl Shingler {
         }
     }
 
+    /// Calls `emit` with the shingle hashes of the normalized form of `text` (raw text), in
+    /// text order with repeats, and returns the number of tokens: the same values as
+    /// [`Shingler::text_tokens_into`] followed by [`Shingler::shingles_into`], computed in one
+    /// pass without building the token or shingle lists. The last `n` token hashes live in a
+    /// ring written twice over (slot `i` and `i + n`), so every window is one contiguous slice.
+    pub fn for_each_text_shingle(
+        &self,
+        text: &str,
+        scratch: &mut String,
+        mut emit: impl FnMut(u64),
+    ) -> usize {
+        if self.config.kind != ShingleKind::Words {
+            let mut tokens = TokenHashes::default();
+            self.text_tokens_into(text, scratch, &mut tokens);
+            let mut out = Vec::new();
+            self.shingles_into(&tokens, 0..tokens.len(), &mut out);
+            out.into_iter().for_each(emit);
+            return tokens.len();
+        }
+        let n = self.config.n;
+        let seed = self.config.seed;
+        let mut ring = [0u8; 8 * 2 * 64];
+        let mut count = 0usize;
+        let mut next = 0usize;
+        crate::normalize::for_each_word(text, scratch, |w| {
+            let h = xxh3_64_with_seed(w, seed).to_le_bytes();
+            ring[next * 8..next * 8 + 8].copy_from_slice(&h);
+            ring[(next + n) * 8..(next + n) * 8 + 8].copy_from_slice(&h);
+            count += 1;
+            next += 1;
+            if next == n {
+                next = 0;
+            }
+            if count >= n {
+                // `next` is now the slot of the oldest of the last n tokens.
+                emit(xxh3_64_with_seed(&ring[next * 8..(next + n) * 8], seed));
+            }
+        });
+        if count > 0 && count < n {
+            emit(xxh3_64_with_seed(&ring[..count * 8], seed));
+        }
+        count
+    }
+
     /// Appends the shingle hashes of tokens `range` of `tokens` to `out`, in text order (not
     /// sorted, duplicates kept).
     pub fn shingles_into(
@@ -224,6 +268,34 @@ mod tests {
             s.shingle_set("hello world"),
             vec![13_054_675_213_908_629_545]
         );
+    }
+
+    #[test]
+    fn streaming_matches_lists() {
+        let texts = [
+            "",
+            "one",
+            "Two words",
+            "a b c d",
+            "a b c d e",
+            "The Quick brown fox, jumps over the LAZY dog; ﬁne Straße été — again and again a b",
+        ];
+        for n in [1, 2, 3, 5, 8] {
+            for kind in [ShingleKind::Words, ShingleKind::Chars] {
+                let s = sh(n, kind);
+                for t in texts {
+                    let mut tokens = TokenHashes::default();
+                    let mut scratch = String::new();
+                    s.text_tokens_into(t, &mut scratch, &mut tokens);
+                    let mut want = Vec::new();
+                    s.shingles_into(&tokens, 0..tokens.len(), &mut want);
+                    let mut got = Vec::new();
+                    let count = s.for_each_text_shingle(t, &mut scratch, |h| got.push(h));
+                    assert_eq!(got, want, "{t:?} n={n} {kind:?}");
+                    assert_eq!(count, tokens.len());
+                }
+            }
+        }
     }
 
     #[test]

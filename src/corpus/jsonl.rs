@@ -37,6 +37,7 @@ pub fn parse_record(raw: RawRecord, opts: &ReadOptions) -> Result<Document, Reco
         kind,
         bytes,
         byte_offset,
+        file: _,
     } = raw;
     let (text, invalid_utf8) = decode_utf8(bytes);
     match kind {
@@ -293,6 +294,29 @@ pub(crate) fn decode_raw_string(t: &str) -> Option<String> {
     unescape(inner).or_else(|| serde_json::from_str::<String>(t).ok())
 }
 
+/// Position of the first `\\` in `hay`, eight bytes at a time.
+fn find_backslash(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const BS: u64 = LO * b'\\' as u64;
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ BS;
+        // A zero byte of `word` is a backslash; the lowest flagged byte is exact.
+        let found = word.wrapping_sub(LO) & !word & HI;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\\')
+        .map(|i| base + i)
+}
+
 fn hex4(h: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in h {
@@ -306,7 +330,7 @@ fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == b'\\') {
+    while let Some(p) = find_backslash(&b[i..]) {
         out.extend_from_slice(&b[i..i + p]);
         i += p;
         let c = match *b.get(i + 1)? {
@@ -453,6 +477,33 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
     }
 }
 
+/// The raw value of field `name` of a JSON object line (the last one if it repeats), found
+/// without building a map; `None` when the line is not an object or lacks the field.
+pub(crate) fn raw_field<'a>(line: &'a str, name: &str) -> Option<&'a RawValue> {
+    struct OneField<'n>(&'n str);
+    impl<'de> Visitor<'de> for OneField<'_> {
+        type Value = Option<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                if key == self.0 {
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    let v = de.deserialize_map(OneField(name)).ok()?;
+    de.end().ok()?;
+    v
+}
+
 /// An object key, borrowed from the line unless it has escapes.
 struct Key<'de>(Cow<'de, str>);
 
@@ -499,6 +550,15 @@ mod tests {
             );
         }
         assert_eq!(decode_raw_string("12"), None);
+        for n in 0..40 {
+            let mut s = vec![b'a'; n];
+            assert_eq!(find_backslash(&s), None);
+            for at in 0..n {
+                s[at] = b'\\';
+                assert_eq!(find_backslash(&s), Some(at));
+                s[at] = 0xdc; // high bytes are not backslashes
+            }
+        }
     }
 
     fn line(s: &[u8]) -> RawRecord {
@@ -510,6 +570,7 @@ mod tests {
             kind: RawKind::JsonLine,
             bytes: s.to_vec(),
             byte_offset: Some(100),
+            file: None,
         }
     }
 
@@ -700,6 +761,7 @@ mod tests {
             },
             bytes: b"line \"one\"\n\xfftwo".to_vec(),
             byte_offset: Some(0),
+            file: None,
         };
         let d = parse_record(raw.clone(), &ReadOptions::default()).unwrap();
         assert_eq!(d.text, "line \"one\"\n\u{FFFD}two");

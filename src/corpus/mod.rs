@@ -22,7 +22,7 @@
 
 mod compress;
 mod jsonl;
-pub(crate) use jsonl::decode_raw_string;
+pub(crate) use jsonl::{decode_raw_string, raw_field};
 mod walk;
 
 use std::fmt;
@@ -108,6 +108,9 @@ pub struct RawRecord {
     /// Byte offset in the (decompressed) file where the record starts, when known; copied into
     /// the [`RecordError`] if [`parse_record`] rejects the record.
     pub byte_offset: Option<u64>,
+    /// The uncompressed regular file that holds exactly `bytes` at `byte_offset`, when there is
+    /// one: jobs then read the record back from it instead of keeping a copy.
+    pub file: Option<Arc<std::path::Path>>,
 }
 
 /// A parsed document.

@@ -160,7 +160,11 @@ impl CorpusReader {
         }
         if is_json_lines_name(path) {
             let src = Prefixed::new(head, err, reader);
-            self.lines = Some(LineSource::new(shown, Box::new(src), compression, max));
+            let mut lines = LineSource::new(shown, Box::new(src), compression, max);
+            if compression == Compression::None && meta_len.is_some() {
+                lines.file = Some(Arc::from(path));
+            }
+            self.lines = Some(lines);
             return None;
         }
 
@@ -203,6 +207,7 @@ impl CorpusReader {
             kind: RawKind::TextFile { id, source },
             bytes: head,
             byte_offset: Some(0),
+            file: None,
         }))
     }
 }
@@ -496,6 +501,8 @@ struct LineSource {
     offset: u64,
     /// Set after the end of the stream or a read error.
     done: bool,
+    /// The uncompressed regular file read, if that is what the stream is.
+    file: Option<Arc<Path>>,
 }
 
 impl LineSource {
@@ -508,6 +515,7 @@ impl LineSource {
             line: 0,
             offset: 0,
             done: false,
+            file: None,
         }
     }
 
@@ -538,6 +546,7 @@ impl LineSource {
                         kind: RawKind::JsonLine,
                         bytes,
                         byte_offset: Some(start),
+                        file: self.file.clone(),
                     }));
                 }
                 Ok(LineRead::TooLong(len)) => {

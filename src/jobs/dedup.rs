@@ -103,34 +103,68 @@ pub fn run(
         .as_ref()
         .map(OutputWriter::open)
         .transpose()?;
-    let mut buf = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        if i % 4096 == 0 && progress.cancelled() {
+    // Kept records are read back in parallel, a batch at a time, while the batch before is
+    // written out in order on this thread.
+    store.finish_writing()?;
+    let store = &store;
+    let removed_for = &removed_for;
+    let read_batch = |range: std::ops::Range<usize>| -> Result<Vec<Vec<u8>>> {
+        use rayon::prelude::*;
+        range
+            .into_par_iter()
+            .filter(|&i| removed_for[i].is_none())
+            .map(|i| {
+                let mut buf = Vec::new();
+                store.read_shared(entries[i].record, &mut buf)?;
+                Ok(buf)
+            })
+            .collect()
+    };
+    let n = entries.len();
+    let mut records = read_batch(0..n.min(WRITE_BATCH))?;
+    for batch_start in (0..n).step_by(WRITE_BATCH) {
+        if progress.cancelled() {
             return Err(Error::Interrupted);
         }
-        match removed_for[i] {
-            None => {
-                store.read(e.record, &mut buf)?;
-                out.line(&buf, &outputs.output)?;
-                acct.written(&e.locator);
-            }
-            Some((rep, j)) => {
-                acct.removed(&e.locator, "near_duplicate");
-                if let (Some(w), Some(dest)) = (removed_out.as_mut(), outputs.removed.as_ref()) {
-                    w.json(
-                        &RemovedRecord {
-                            id: &e.id,
-                            location: e.locator.to_string(),
-                            reason: "near_duplicate",
-                            duplicate_of: Some(&entries[rep as usize].id),
-                            jaccard: Some(round6(j)),
-                        },
-                        dest,
-                    )?;
+        let batch_end = (batch_start + WRITE_BATCH).min(n);
+        let (written, following) = rayon::join(
+            || -> Result<()> {
+                let mut kept = std::mem::take(&mut records).into_iter();
+                for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
+                    match removed_for[i] {
+                        None => {
+                            let buf = kept.next().ok_or_else(|| {
+                                Error::Config("a kept record was not read back".into())
+                            })?;
+                            out.line(&buf, &outputs.output)?;
+                            acct.written(&e.locator);
+                        }
+                        Some((rep, j)) => {
+                            acct.removed(&e.locator, "near_duplicate");
+                            if let (Some(w), Some(dest)) =
+                                (removed_out.as_mut(), outputs.removed.as_ref())
+                            {
+                                w.json(
+                                    &RemovedRecord {
+                                        id: &e.id,
+                                        location: e.locator.to_string(),
+                                        reason: "near_duplicate",
+                                        duplicate_of: Some(&entries[rep as usize].id),
+                                        jaccard: Some(round6(j)),
+                                    },
+                                    dest,
+                                )?;
+                            }
+                        }
+                    }
                 }
-            }
-        }
-        progress.advance(1);
+                progress.advance((batch_end - batch_start) as u64);
+                Ok(())
+            },
+            || read_batch(batch_end..(batch_end + WRITE_BATCH).min(n)),
+        );
+        written?;
+        records = following?;
     }
     let mut writers = vec![(out, outputs.output.clone())];
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
@@ -200,11 +234,11 @@ pub fn run(
     })
 }
 
-/// Bytes of texts re-read at once to compute shingle sets.
-const RELOAD_BYTES: usize = 64 << 20;
+/// Documents written per batch (their records are read back in parallel).
+const WRITE_BATCH: usize = 4096;
 
-/// Computes the exact shingle sets of the documents met in candidate pairs, re-reading their
-/// records from the store in chunks: during reading only signatures are kept.
+/// Computes the exact shingle sets of the documents met in candidate pairs, reading their
+/// records back from the store in parallel: during reading only signatures are kept.
 fn load_shingle_sets<T: Sync>(
     deduper: &Deduper,
     read: &ReadOptions,
@@ -217,34 +251,20 @@ fn load_shingle_sets<T: Sync>(
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
-    let mut chunk: Vec<(u32, Vec<u8>)> = Vec::new();
-    let mut chunk_bytes = 0;
-    let flush = |chunk: &mut Vec<(u32, Vec<u8>)>, fps: &mut [DocFingerprint]| -> Result<()> {
-        let sets: Vec<(u32, Result<Vec<u64>>)> = chunk
-            .par_iter()
-            .map(|(i, json)| {
-                let e = &entries[*i as usize];
-                let set = stored_text(json, e, read).map(|t| deduper.shingle_set(&t));
-                (*i, set)
-            })
-            .collect();
-        for (i, set) in sets {
-            let f = &mut fps[i as usize];
-            f.shingles = set?;
-            f.sorted = true;
-        }
-        chunk.clear();
-        Ok(())
-    };
-    for i in involved {
-        let mut buf = Vec::new();
-        store.read(entries[i as usize].record, &mut buf)?;
-        chunk_bytes += buf.len();
-        chunk.push((i, buf));
-        if chunk_bytes >= RELOAD_BYTES {
-            flush(&mut chunk, fps)?;
-            chunk_bytes = 0;
-        }
+    store.finish_writing()?;
+    let store = &*store;
+    let sets: Vec<Result<Vec<u64>>> = involved
+        .par_iter()
+        .map_init(Vec::new, |buf, &i| {
+            let e = &entries[i as usize];
+            store.read_shared(e.record, buf)?;
+            Ok(deduper.shingle_set(&stored_text(buf, e, read)?))
+        })
+        .collect();
+    for (i, set) in involved.into_iter().zip(sets) {
+        let f = &mut fps[i as usize];
+        f.shingles = set?;
+        f.sorted = true;
     }
-    flush(&mut chunk, fps)
+    Ok(())
 }

@@ -1,8 +1,10 @@
 //! Whole-corpus jobs: read every input, analyse every document in parallel, write outputs.
 //!
 //! [`collect`] is shared by every job. It reads the inputs on one thread, parses and analyses
-//! records on the rayon pool in bounded batches, spills each document's JSON record to a
-//! [`RecordStore`] and keeps only the per-document analysis in memory. It then orders the
+//! records on the rayon pool in bounded batches, keeps where each document's JSON record is in a
+//! [`RecordStore`] (its place in the input file when that is an uncompressed regular file and the
+//! record is the line as read; otherwise a copy spilled to a temporary file) and keeps only the
+//! per-document analysis in memory. It then orders the
 //! documents by id (ties by a hash of the record), so that everything downstream depends on
 //! the content of the corpus, not on the order of files, lines or threads.
 
@@ -26,14 +28,24 @@ use crate::output::{RecordRef, RecordStore};
 use crate::progress::{Progress, Unit};
 
 /// Records per parallel batch.
-const BATCH_RECORDS: usize = 4096;
+const BATCH_RECORDS: usize = 1024;
 /// Bytes per parallel batch.
-const BATCH_BYTES: usize = 16 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 /// Batches in flight between the reader thread and the workers.
 const BATCHES_IN_FLIGHT: usize = 2;
 
-/// A parsed and analysed record: the document, its data and blob, raw length, record hash.
-type Analysed<T> = Result<(Document, (T, Option<Vec<u8>>), usize, u64), RecordError>;
+/// A parsed and analysed record: the document, its data and blob, raw length, record hash,
+/// and the input file and offset it can be read back from.
+type Analysed<T> = Result<
+    (
+        Document,
+        (T, Option<Vec<u8>>),
+        usize,
+        u64,
+        Option<(Arc<Path>, u64)>,
+    ),
+    RecordError,
+>;
 
 /// What to do with a bad record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -167,10 +179,15 @@ where
         let mut absorb = |results: Vec<Analysed<T>>| -> Result<()> {
             for r in results {
                 match r {
-                    Ok((doc, data, raw_len, record_hash)) => {
+                    Ok((doc, data, raw_len, record_hash, in_file)) => {
                         bytes_read += raw_len as u64;
                         progress.advance(raw_len as u64);
-                        let record = store.push(doc.json.as_bytes())?;
+                        let record = match in_file {
+                            Some((file, offset)) => {
+                                store.push_in_file(&file, offset, raw_len, record_hash)?
+                            }
+                            None => store.push(doc.json.as_bytes())?,
+                        };
                         let (data, blob) = data;
                         let blob = blob.map(|b| store.push(&b)).transpose()?;
                         let data = (data, blob);
@@ -210,10 +227,23 @@ where
                         .map(|item| {
                             let raw = item?;
                             let raw_len = raw.bytes.len();
+                            let in_file = raw.file.clone().zip(raw.byte_offset);
                             let doc = parse_record(raw, opts)?;
+                            // The record is the line as read unless an id was written into
+                            // it or invalid UTF-8 replaced: only then is a copy spilled.
+                            let in_file = in_file.filter(|_| {
+                                !doc.derived_id
+                                    && doc.invalid_utf8 == 0
+                                    && doc.json.len() == raw_len
+                            });
                             let data = analyze(&doc);
                             let hash = xxh3_64(doc.json.as_bytes());
-                            Ok((doc, data, raw_len, hash))
+                            let mut doc = doc;
+                            if in_file.is_some() {
+                                // Read back from the input file: free the copy here and now.
+                                doc.json = String::new();
+                            }
+                            Ok((doc, data, raw_len, hash, in_file))
                         })
                         .collect::<Vec<_>>()
                 },
@@ -354,7 +384,6 @@ pub fn duplicate_ids<T>(entries: &[Entry<T>]) -> u64 {
 /// The text of a document whose JSON record was stored by [`collect`]: the text field of a
 /// JSON Lines record, or `text` for a record made from a plain-text file.
 pub fn stored_text<T>(json: &[u8], entry: &Entry<T>, read: &ReadOptions) -> Result<String> {
-    use std::collections::HashMap;
     let field = if entry.locator.line == 0 {
         "text"
     } else {
@@ -366,13 +395,14 @@ pub fn stored_text<T>(json: &[u8], entry: &Entry<T>, read: &ReadOptions) -> Resu
             entry.locator
         ))
     };
-    let map: HashMap<std::borrow::Cow<'_, str>, &serde_json::value::RawValue> =
-        serde_json::from_slice(json).map_err(|_| bad("is not a JSON object"))?;
-    let raw = map
-        .get(field)
-        .ok_or_else(|| bad("has lost its text field"))?;
-    serde_json::from_str::<String>(raw.get())
-        .map_err(|_| bad("has a text field that is not a string"))
+    let json = std::str::from_utf8(json).map_err(|_| bad("is not UTF-8"))?;
+    if !json.trim_start().starts_with('{') {
+        return Err(bad("is not a JSON object"));
+    }
+    let raw =
+        crate::corpus::raw_field(json, field).ok_or_else(|| bad("has lost its text field"))?;
+    crate::corpus::decode_raw_string(raw.get())
+        .ok_or_else(|| bad("has a text field that is not a string"))
 }
 
 /// The facts of a finished run that go into its [`Report`](crate::output::schema::Report).

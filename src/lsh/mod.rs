@@ -58,16 +58,30 @@ pub fn candidate_pairs(
     seed: u64,
     max_group: usize,
 ) -> Vec<(u32, u32)> {
-    let live: Vec<u32> = (0..sigs.len() as u32)
-        .filter(|&i| !sigs[i as usize].is_empty_set())
+    candidate_pairs_of(sigs.len(), |i| Some(&sigs[i]), params, seed, max_group)
+}
+
+/// [`candidate_pairs`] over `n` items whose signatures `sig_of` lends (`None`: no signature,
+/// never a candidate), so callers need not gather the signatures into one slice.
+pub fn candidate_pairs_of<'a>(
+    n: usize,
+    sig_of: impl Fn(usize) -> Option<&'a Signature> + Sync,
+    params: &LshParams,
+    seed: u64,
+    max_group: usize,
+) -> Vec<(u32, u32)> {
+    let live: Vec<(u32, &[u32])> = (0..n)
+        .filter_map(|i| {
+            let s = sig_of(i)?;
+            (!s.is_empty_set()).then(|| (i as u32, s.slots()))
+        })
         .collect();
     let mut pairs: Vec<(u32, u32)> = (0..params.bands)
         .into_par_iter()
         .flat_map_iter(|b| {
             let mut entries: Vec<(u64, u32)> = live
                 .iter()
-                .map(|&i| {
-                    let s = sigs[i as usize].slots();
+                .map(|&(i, s)| {
                     (
                         band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed),
                         i,

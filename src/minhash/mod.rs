@@ -106,17 +106,21 @@ impl MinHasher {
 
     /// The signature of a set of shingle hashes (duplicates and order do not matter).
     pub fn sign(&self, shingles: &[u64]) -> Signature {
+        self.sign_with(|mins| mins.add_all(shingles))
+    }
+
+    /// The signature of the shingle hashes that `feed` adds to the [`BinMins`] it is given:
+    /// the same as [`MinHasher::sign`] over those hashes, without collecting them first.
+    pub fn sign_with(&self, feed: impl FnOnce(&mut BinMins)) -> Signature {
         let k = self.config.num_perm;
-        let mut slots = vec![EMPTY_SLOT; k].into_boxed_slice();
-        if shingles.is_empty() {
+        let mut mins = BinMins {
+            slots: vec![EMPTY_SLOT; k].into_boxed_slice(),
+            any: false,
+        };
+        feed(&mut mins);
+        let mut slots = mins.slots;
+        if !mins.any {
             return Signature(slots);
-        }
-        for &h in shingles {
-            let bin = bin_of(h, k);
-            // Values are kept below EMPTY_SLOT so that EMPTY_SLOT marks an empty bin.
-            let v = (h as u32).min(EMPTY_SLOT - 1);
-            let slot = &mut slots[bin];
-            *slot = (*slot).min(v);
         }
         let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
         let n_filled = filled.iter().filter(|&&f| f).count();
@@ -134,20 +138,114 @@ impl MinHasher {
             slots.fill(v);
             return;
         }
-        for i in 0..k {
-            if filled[i] {
-                continue;
-            }
-            let mut state = splitmix64(self.config.seed ^ (i as u64).wrapping_mul(GOLDEN));
-            loop {
-                state = splitmix64(state);
-                let j = bin_of(state, k);
-                if filled[j] {
-                    slots[i] = slots[j];
-                    break;
+        let seed = self.config.seed;
+        PROBE_TABLE.with(|cell| {
+            let mut cached = cell.borrow_mut();
+            let table = match &mut *cached {
+                Some(t) if t.seed == seed && t.k == k => t,
+                other => other.insert(ProbeTable::new(seed, k)),
+            };
+            for i in 0..k {
+                if filled[i] {
+                    continue;
                 }
+                let row = &table.probes[i * CACHED_PROBES..(i + 1) * CACHED_PROBES];
+                // Which cached probes hit a filled bin, without a branch per probe.
+                let mut hits = 0u32;
+                for (t, &j) in row.iter().enumerate() {
+                    hits |= u32::from(filled[usize::from(j)]) << t;
+                }
+                slots[i] = match row.get(hits.trailing_zeros() as usize) {
+                    Some(&j) => slots[usize::from(j)],
+                    None => slots[first_filled_probe(seed, i, filled)],
+                };
+            }
+        });
+    }
+}
+
+/// Probes of every bin's densification sequence kept in a table, per thread.
+const CACHED_PROBES: usize = 16;
+
+/// The first [`CACHED_PROBES`] bins of the probe sequence of every bin, for one seed and `k`:
+/// densification then reads a table instead of running the hash chain. Built once per thread.
+struct ProbeTable {
+    seed: u64,
+    k: usize,
+    probes: Vec<u16>,
+}
+
+impl ProbeTable {
+    fn new(seed: u64, k: usize) -> ProbeTable {
+        let mut probes = Vec::with_capacity(k * CACHED_PROBES);
+        for i in 0..k {
+            let mut state = probe_start(seed, i);
+            for _ in 0..CACHED_PROBES {
+                state = splitmix64(state);
+                // k <= 4096 (checked in MinHasher::new), so bins fit in u16.
+                probes.push(bin_of(state, k) as u16);
             }
         }
+        ProbeTable { seed, k, probes }
+    }
+}
+
+thread_local! {
+    static PROBE_TABLE: std::cell::RefCell<Option<ProbeTable>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[inline]
+fn probe_start(seed: u64, i: usize) -> u64 {
+    splitmix64(seed ^ (i as u64).wrapping_mul(GOLDEN))
+}
+
+/// The first filled bin of bin `i`'s probe sequence (at least one bin is filled).
+fn first_filled_probe(seed: u64, i: usize, filled: &[bool]) -> usize {
+    let k = filled.len();
+    let mut state = probe_start(seed, i);
+    loop {
+        state = splitmix64(state);
+        let j = bin_of(state, k);
+        if filled[j] {
+            return j;
+        }
+    }
+}
+
+/// The per-bin minimums of a signature being built ([`MinHasher::sign_with`]).
+#[derive(Debug)]
+pub struct BinMins {
+    slots: Box<[u32]>,
+    any: bool,
+}
+
+impl BinMins {
+    /// Adds one shingle hash: its high 32 bits pick the bin, its low 32 bits compete for the
+    /// bin's minimum.
+    #[inline]
+    pub fn add(&mut self, h: u64) {
+        let bin = bin_of(h, self.slots.len());
+        // Values are kept below EMPTY_SLOT so that EMPTY_SLOT marks an empty bin.
+        let v = (h as u32).min(EMPTY_SLOT - 1);
+        if let Some(slot) = self.slots.get_mut(bin) {
+            *slot = (*slot).min(v);
+        }
+        self.any = true;
+    }
+
+    /// Adds shingle hashes, as [`BinMins::add`] does one by one.
+    #[inline]
+    pub fn add_all(&mut self, hashes: &[u64]) {
+        let k = self.slots.len();
+        for &h in hashes {
+            let bin = bin_of(h, k);
+            let v = (h as u32).min(EMPTY_SLOT - 1);
+            if let Some(slot) = self.slots.get_mut(bin) {
+                *slot = (*slot).min(v);
+            }
+        }
+        self.any |= !hashes.is_empty();
     }
 }
 
@@ -257,6 +355,38 @@ mod tests {
         let mean = sum / trials as f64;
         // Standard error of the mean: sqrt(J(1-J)/k/trials) ~ 0.003.
         assert!((mean - exact).abs() < 0.012, "mean {mean} vs exact {exact}");
+    }
+
+    #[test]
+    fn table_densification_matches_the_hash_chain() {
+        // The plain algorithm: every empty bin walks its own splitmix chain.
+        fn reference(seed: u64, k: usize, shingles: &[u64]) -> Vec<u32> {
+            let mut slots = vec![EMPTY_SLOT; k];
+            for &h in shingles {
+                let b = bin_of(h, k);
+                slots[b] = slots[b].min((h as u32).min(EMPTY_SLOT - 1));
+            }
+            let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
+            for i in 0..k {
+                if !filled[i] {
+                    slots[i] = slots[first_filled_probe(seed, i, &filled)];
+                }
+            }
+            slots
+        }
+        for k in [2, 64, 128, 200] {
+            for seed in [1, crate::shingle::DEFAULT_SEED] {
+                let m = MinHasher::new(MinHashConfig { num_perm: k, seed }).unwrap();
+                for n in [2u64, 3, 5, 17, 60, 300] {
+                    let set: Vec<u64> = (0..n).map(|x| splitmix64(x ^ seed ^ k as u64)).collect();
+                    assert_eq!(
+                        &*m.sign(&set).0,
+                        &reference(seed, k, &set)[..],
+                        "k={k} n={n}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

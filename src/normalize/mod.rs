@@ -74,53 +74,130 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
     let n = b.len();
     let mut lower = [0u8; 64];
     let mut long: Vec<u8> = Vec::new();
-    let mut i = 0;
-    while i < n {
-        while i < n && CLASS[b[i] as usize] == SEP {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
-        let start = i;
-        // Bit 0: a word byte; bit 1: uppercase. One predictable branch per byte.
-        let mut seen = 0u8;
-        while i < n {
-            let c = CLASS[b[i] as usize];
-            if c & 1 == 0 {
-                break;
-            }
-            seen |= c;
-            i += 1;
-        }
-        let upper = seen & 2 != 0;
-        if i < n && CLASS[b[i] as usize] == WIDE {
-            let end = b[i..]
-                .iter()
-                .position(|&x| CLASS[x as usize] == SEP)
-                .map_or(n, |p| i + p);
+    // A word is a maximal run of non-separator bytes (ASCII letters and digits, and every
+    // byte of a non-ASCII character). Runs are found 64 bytes at a time from bit masks, so
+    // there is no branch per byte. Runs holding non-ASCII bytes are normalized on their own.
+    let mut emit = |start: usize, end: usize, wide: bool, upper: bool| {
+        let word = &b[start..end];
+        if wide {
             scratch.clear();
             normalize_into(&text[start..end], scratch);
             for w in scratch.split(' ').filter(|w| !w.is_empty()) {
                 f(w.as_bytes());
             }
-            i = end;
-            continue;
-        }
-        let word = &b[start..i];
-        if !upper {
+        } else if !upper {
             f(word);
         } else if word.len() <= lower.len() {
+            // Only ASCII letters and digits here: setting bit 5 lowercases letters and leaves
+            // digits as they are.
             for (d, s) in lower.iter_mut().zip(word) {
-                *d = s.to_ascii_lowercase();
+                *d = s | 0x20;
             }
             f(&lower[..word.len()]);
         } else {
             long.clear();
-            long.extend(word.iter().map(u8::to_ascii_lowercase));
+            long.extend(word.iter().map(|s| s | 0x20));
             f(&long);
         }
+    };
+    // The run in progress: its start, and whether it holds non-ASCII or uppercase bytes.
+    let mut run: Option<usize> = None;
+    let (mut run_wide, mut run_upper) = (false, false);
+    let mut base = 0;
+    while base < n {
+        let m = block_masks(b, base);
+        let mut cur = 0u32;
+        loop {
+            let from = u64::MAX.checked_shl(cur).unwrap_or(0);
+            let start = match run {
+                Some(s) => s,
+                None => {
+                    let rest = m.word & from;
+                    if rest == 0 {
+                        break;
+                    }
+                    cur = rest.trailing_zeros();
+                    run_wide = false;
+                    run_upper = false;
+                    let s = base + cur as usize;
+                    run = Some(s);
+                    s
+                }
+            };
+            let from = u64::MAX.checked_shl(cur).unwrap_or(0);
+            let seps = !m.word & from;
+            if seps == 0 {
+                // The run goes on into the next block.
+                run_wide |= m.wide & from != 0;
+                run_upper |= m.upper & from != 0;
+                break;
+            }
+            let end = seps.trailing_zeros();
+            let span = from & ((1u64 << end) - 1);
+            run_wide |= m.wide & span != 0;
+            run_upper |= m.upper & span != 0;
+            emit(start, base + end as usize, run_wide, run_upper);
+            run = None;
+            cur = end;
+        }
+        base += 64;
     }
+    if let Some(start) = run {
+        emit(start, n, run_wide, run_upper);
+    }
+}
+
+/// Bit masks of 64 bytes of text (bit `j` for byte `base + j`; bytes past the end count as
+/// separators).
+struct BlockMasks {
+    /// Non-separators: ASCII letters and digits, and every byte of a non-ASCII character.
+    word: u64,
+    /// Bytes of non-ASCII characters.
+    wide: u64,
+    /// ASCII uppercase letters.
+    upper: u64,
+}
+
+#[inline(always)]
+fn block_masks(b: &[u8], base: usize) -> BlockMasks {
+    let mut block = [b' '; 64];
+    let block: &[u8] = match b.get(base..base + 64) {
+        Some(full) => full,
+        None => {
+            let tail = &b[base..];
+            block[..tail.len()].copy_from_slice(tail);
+            &block
+        }
+    };
+    let (mut word, mut wide, mut upper) = (0u64, 0u64, 0u64);
+    for (i, chunk) in block.chunks_exact(8).enumerate() {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([b' '; 8]));
+        let (w, x, u) = classify8(v);
+        word |= w << (8 * i);
+        wide |= x << (8 * i);
+        upper |= u << (8 * i);
+    }
+    BlockMasks { word, wide, upper }
+}
+
+/// Classifies eight bytes at once (SWAR): one bit per byte (bit `i` for byte `i`) for word
+/// bytes, non-ASCII bytes and ASCII uppercase letters. The same classes as `CLASS`.
+#[inline(always)]
+fn classify8(v: u64) -> (u64, u64, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = LO * 0x80;
+    let wide = v & HI;
+    let x = v & !HI;
+    // High bit of each byte set where the (7-bit) byte is >= k; no carry crosses bytes.
+    let ge = |y: u64, k: u8| (y + LO * (0x80 - u64::from(k))) & HI;
+    // Setting bit 5 maps A-Z onto a-z and nothing else onto a-z.
+    let folded = x | (LO * 0x20);
+    let alpha = ge(folded, b'a') & !ge(folded, b'z' + 1);
+    let digit = ge(x, b'0') & !ge(x, b'9' + 1);
+    // Uppercase letters are the letters with bit 5 clear (moved up to bit 7).
+    let upper = alpha & !(x << 2) & !wide;
+    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    (gather(alpha | digit | wide), gather(wide), gather(upper))
 }
 
 /// Calls `f` with every word of the normalized form of `text` and the byte span, in `text`,
@@ -363,6 +440,35 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), *b))
                 .collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn swar_classes_match_the_table() {
+        for c in 0..=255u8 {
+            for pos in 0..8 {
+                let mut bytes = [b' '; 8];
+                bytes[pos] = c;
+                let (w, x, u) = classify8(u64::from_le_bytes(bytes));
+                let class = CLASS[c as usize];
+                assert_eq!(w >> pos & 1 == 1, class != SEP, "byte {c}");
+                assert_eq!(x >> pos & 1 == 1, class == WIDE, "byte {c}");
+                assert_eq!(u >> pos & 1 == 1, class == UPPER, "byte {c}");
+                assert_eq!(w & !(1 << pos), 0);
+            }
+        }
+        // Runs across 64-byte blocks and at the very end.
+        let text = format!(
+            "{}Ab {}Éx{} END",
+            "x".repeat(62),
+            "y".repeat(70),
+            "z".repeat(60)
+        );
+        let mut words = Vec::new();
+        for_each_word(&text, &mut String::new(), |w| {
+            words.push(String::from_utf8(w.to_vec()).unwrap())
+        });
+        let norm = normalize(&text);
+        assert_eq!(words, norm.split(' ').collect::<Vec<_>>());
     }
 
     #[test]

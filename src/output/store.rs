@@ -1,8 +1,12 @@
-//! The record store: a spill file of JSON records.
+//! The record store: a spill file of JSON records, and references to records that can be read
+//! back from the input files themselves.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 
@@ -11,16 +15,24 @@ use crate::error::{Error, Result};
 pub struct RecordRef {
     offset: u64,
     len: u32,
+    /// 0: the spill file; `i + 1`: input file `i` of the store.
+    src: u32,
+    /// xxh3 of the record, checked when it is read back from an input file.
+    hash: u64,
 }
 
 /// An anonymous temporary file (deleted when dropped, even on a crash on most systems) that
-/// holds records appended while reading and read back in any order.
+/// holds records appended while reading and read back in any order. Records that are exact
+/// byte ranges of an uncompressed input file are not copied: the store keeps where they are
+/// ([`RecordStore::push_in_file`]) and reads them back from that file, checking their hash.
 #[derive(Debug)]
 pub struct RecordStore {
     dir: PathBuf,
     writer: Option<BufWriter<File>>,
     reader: Option<File>,
     len: u64,
+    /// Input files records are read back from, each opened on first read.
+    files: Vec<(Arc<Path>, Option<File>)>,
 }
 
 impl RecordStore {
@@ -32,6 +44,7 @@ impl RecordStore {
             writer: Some(BufWriter::with_capacity(1 << 20, f)),
             reader: None,
             len: 0,
+            files: Vec::new(),
         })
     }
 
@@ -51,9 +64,43 @@ impl RecordStore {
         let r = RecordRef {
             offset: self.len,
             len,
+            src: 0,
+            hash: 0,
         };
         self.len += u64::from(len);
         Ok(r)
+    }
+
+    /// Records a record that is bytes `offset..offset + len` of `file` (an uncompressed regular
+    /// file that stays in place while the job runs) without copying it. `hash` is the xxh3 of
+    /// the record: reading it back fails if the file no longer holds those bytes.
+    pub fn push_in_file(
+        &mut self,
+        file: &Arc<Path>,
+        offset: u64,
+        len: usize,
+        hash: u64,
+    ) -> Result<RecordRef> {
+        let len = u32::try_from(len).map_err(|_| {
+            Error::Config(format!(
+                "record of {len} bytes is too large for the record store"
+            ))
+        })?;
+        let i = match self.files.iter().rposition(|(p, _)| p == file) {
+            Some(i) => i,
+            None => {
+                self.files.push((file.clone(), None));
+                self.files.len() - 1
+            }
+        };
+        let src = u32::try_from(i + 1)
+            .map_err(|_| Error::Config("too many input files for the record store".into()))?;
+        Ok(RecordRef {
+            offset,
+            len,
+            src,
+            hash,
+        })
     }
 
     /// Total bytes stored.
@@ -63,30 +110,91 @@ impl RecordStore {
 
     /// Reads a record back into `buf` (cleared first): one positioned read, in any order.
     pub fn read(&mut self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
+        self.finish_writing()?;
+        self.read_shared(r, buf)
+    }
+
+    /// Ends writing (flushes the spill file) and opens the input files records are read back
+    /// from, so that [`RecordStore::read_shared`] can then be called from any thread.
+    pub fn finish_writing(&mut self) -> Result<()> {
         if let Some(w) = self.writer.take() {
             let f = w
                 .into_inner()
                 .map_err(|e| Error::io(&self.dir, e.into_error()))?;
             self.reader = Some(f);
         }
-        let f = self
-            .reader
-            .as_mut()
-            .ok_or_else(|| Error::Config("record store has no file".into()))?;
+        for (path, file) in &mut self.files {
+            if file.is_none() {
+                *file = Some(File::open(&**path).map_err(|e| Error::io(&**path, e))?);
+            }
+        }
+        Ok(())
+    }
+
+    /// Like [`RecordStore::read`], through a shared reference, so several threads can read at
+    /// once; [`RecordStore::finish_writing`] must have been called.
+    pub fn read_shared(&self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
+        let not_ready = || Error::Config("record store: reading before finish_writing".into());
         buf.clear();
         buf.resize(r.len as usize, 0);
-        read_at(f, buf, r.offset).map_err(|e| Error::io(&self.dir, e))
+        if r.src == 0 {
+            let f = self.reader.as_ref().ok_or_else(not_ready)?;
+            return read_at(f, buf, r.offset).map_err(|e| Error::io(&self.dir, e));
+        }
+        let (path, file) = self
+            .files
+            .get(r.src as usize - 1)
+            .ok_or_else(|| Error::Config("record store: unknown input file".into()))?;
+        let f = file.as_ref().ok_or_else(not_ready)?;
+        read_at(f, buf, r.offset).map_err(|e| Error::io(&**path, e))?;
+        if xxh3_64(buf) != r.hash {
+            return Err(Error::io(
+                &**path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "the file changed while dechaff was reading it (the record at byte \
+                         offset {} differs); run again once it is complete",
+                        r.offset
+                    ),
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
+/// One positioned read that leaves the file cursor alone, so it is safe from several threads.
 #[cfg(unix)]
-fn read_at(f: &mut File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
 }
 
-#[cfg(not(unix))]
-fn read_at(f: &mut File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+/// One positioned read (Windows moves the cursor, but every read names its offset).
+#[cfg(windows)]
+fn read_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match f.seek_read(buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(any(unix, windows)))]
+fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
     use std::io::{Read, Seek, SeekFrom};
+    // No positioned reads here: one reader at a time.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut f = f;
     f.seek(SeekFrom::Start(offset))?;
     f.read_exact(buf)
 }
@@ -109,5 +217,28 @@ mod tests {
         assert_eq!(buf, b"first");
         s.read(b, &mut buf).unwrap();
         assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn records_in_input_files_are_read_back_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path: Arc<Path> = Arc::from(dir.path().join("in.jsonl").as_path());
+        std::fs::write(&path, b"{\"a\":1}\n{\"b\":2}\n").unwrap();
+        let mut s = RecordStore::new(dir.path()).unwrap();
+        let spilled = s.push(b"spilled").unwrap();
+        let second = s.push_in_file(&path, 8, 7, xxh3_64(b"{\"b\":2}")).unwrap();
+        let first = s.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
+        let mut buf = Vec::new();
+        s.read(second, &mut buf).unwrap();
+        assert_eq!(buf, b"{\"b\":2}");
+        s.read(spilled, &mut buf).unwrap();
+        assert_eq!(buf, b"spilled");
+        s.read(first, &mut buf).unwrap();
+        assert_eq!(buf, b"{\"a\":1}");
+        // The file changed under the job: an error, not wrong output.
+        std::fs::write(&path, b"{\"a\":9}\n{\"b\":2}\n").unwrap();
+        let mut s2 = RecordStore::new(dir.path()).unwrap();
+        let r = s2.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
+        assert!(s2.read(r, &mut buf).is_err());
     }
 }
