@@ -12,7 +12,7 @@ use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{
     round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report,
 };
-use crate::output::{Destination, OutputWriter, RecordStore};
+use crate::output::{Destination, OutputWriter, RecordRef, RecordStore};
 use crate::progress::{Progress, Unit};
 
 /// Where the outputs of `dedup` go. Only `output` is required.
@@ -82,15 +82,26 @@ pub fn run(
     // For each document, the representative it is removed for.
     let mut removed_for: Vec<Option<(u32, f64)>> = vec![None; entries.len()];
     let mut member_jaccard: Vec<f64> = vec![1.0; entries.len()];
-    for c in &clusters {
-        let rep = c.representative;
-        for &m in &c.members {
-            if m != rep {
-                let j = deduper.similarity(&fps[m as usize], &fps[rep as usize]);
-                member_jaccard[m as usize] = j;
-                removed_for[m as usize] = Some((rep, j));
-            }
-        }
+    let removals: Vec<(u32, u32)> = clusters
+        .iter()
+        .flat_map(|c| {
+            let rep = c.representative;
+            c.members
+                .iter()
+                .filter(move |&&m| m != rep)
+                .map(move |&m| (m, rep))
+        })
+        .collect();
+    let similarities: Vec<f64> = {
+        use rayon::prelude::*;
+        removals
+            .par_iter()
+            .map(|&(m, rep)| deduper.similarity(&fps[m as usize], &fps[rep as usize]))
+            .collect()
+    };
+    for (&(m, rep), j) in removals.iter().zip(similarities) {
+        member_jaccard[m as usize] = j;
+        removed_for[m as usize] = Some((rep, j));
     }
     let empty_documents = fps.iter().filter(|f| f.tokens == 0).count() as u64;
     drop(fps);
@@ -104,24 +115,38 @@ pub fn run(
         .map(OutputWriter::open)
         .transpose()?;
     // Kept records are read back in parallel, a batch at a time, while the batch before is
-    // written out in order on this thread.
+    // written out in order on this thread. Kept records that follow each other in their file
+    // are read as one span, and written verbatim when only a newline separates them.
     store.finish_writing()?;
     let store = &store;
     let removed_for = &removed_for;
-    let read_batch = |range: std::ops::Range<usize>| -> Result<Vec<Vec<u8>>> {
+    let entries_ref = &entries;
+    let read_batch = |range: std::ops::Range<usize>| -> Result<Vec<Span>> {
         use rayon::prelude::*;
-        range
-            .into_par_iter()
-            .filter(|&i| removed_for[i].is_none())
-            .map(|i| {
+        let mut runs: Vec<Vec<RecordRef>> = Vec::new();
+        let mut last: Option<RecordRef> = None;
+        for i in range.filter(|&i| removed_for[i].is_none()) {
+            let r = entries_ref[i].record;
+            match (last, runs.last_mut()) {
+                (Some(prev), Some(run))
+                    if run.len() < SPAN_RECORDS && prev.gap_to(&r, SPAN_GAP).is_some() =>
+                {
+                    run.push(r)
+                }
+                _ => runs.push(vec![r]),
+            }
+            last = Some(r);
+        }
+        runs.into_par_iter()
+            .map(|refs| {
                 let mut buf = Vec::new();
-                store.read_shared(entries[i].record, &mut buf)?;
-                Ok(buf)
+                store.read_span(&refs, &mut buf)?;
+                Ok(Span::new(buf, &refs))
             })
             .collect()
     };
     let n = entries.len();
-    let mut records = read_batch(0..n.min(WRITE_BATCH))?;
+    let mut spans = read_batch(0..n.min(WRITE_BATCH))?;
     for batch_start in (0..n).step_by(WRITE_BATCH) {
         if progress.cancelled() {
             return Err(Error::Interrupted);
@@ -129,16 +154,12 @@ pub fn run(
         let batch_end = (batch_start + WRITE_BATCH).min(n);
         let (written, following) = rayon::join(
             || -> Result<()> {
-                let mut kept = std::mem::take(&mut records).into_iter();
+                for span in std::mem::take(&mut spans) {
+                    span.write(&mut out, &outputs.output)?;
+                }
                 for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
                     match removed_for[i] {
-                        None => {
-                            let buf = kept.next().ok_or_else(|| {
-                                Error::Config("a kept record was not read back".into())
-                            })?;
-                            out.line(&buf, &outputs.output)?;
-                            acct.written(&e.locator);
-                        }
+                        None => acct.written(&e.locator),
                         Some((rep, j)) => {
                             acct.removed(&e.locator, "near_duplicate");
                             if let (Some(w), Some(dest)) =
@@ -164,7 +185,7 @@ pub fn run(
             || read_batch(batch_end..(batch_end + WRITE_BATCH).min(n)),
         );
         written?;
-        records = following?;
+        spans = following?;
     }
     let mut writers = vec![(out, outputs.output.clone())];
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
@@ -236,6 +257,50 @@ pub fn run(
 
 /// Documents written per batch (their records are read back in parallel).
 const WRITE_BATCH: usize = 4096;
+
+/// Most records read back as one span.
+const SPAN_RECORDS: usize = 256;
+
+/// Most bytes between two records read back as one span (a newline, or CR LF).
+const SPAN_GAP: u64 = 2;
+
+/// Kept records read back as one span of their file ([`RecordStore::read_span`]).
+struct Span {
+    buf: Vec<u8>,
+    /// Where each record is in `buf`.
+    records: Vec<std::ops::Range<usize>>,
+}
+
+impl Span {
+    fn new(buf: Vec<u8>, refs: &[RecordRef]) -> Span {
+        let mut at = 0;
+        let mut records = Vec::with_capacity(refs.len());
+        for (i, r) in refs.iter().enumerate() {
+            records.push(at..at + r.len());
+            at += r.len();
+            if let Some(next) = refs.get(i + 1) {
+                at += r.gap_to(next, SPAN_GAP).unwrap_or(0) as usize;
+            }
+        }
+        Span { buf, records }
+    }
+
+    /// Writes the records, one a line: the whole span at once when only newlines separate
+    /// them.
+    fn write(&self, out: &mut OutputWriter, dest: &Destination) -> Result<()> {
+        let verbatim = self
+            .records
+            .windows(2)
+            .all(|w| w[1].start == w[0].end + 1 && self.buf.get(w[0].end) == Some(&b'\n'));
+        if verbatim {
+            return out.line(&self.buf, dest);
+        }
+        for r in &self.records {
+            out.line(&self.buf[r.clone()], dest)?;
+        }
+        Ok(())
+    }
+}
 
 /// Computes the exact shingle sets of the documents met in candidate pairs, reading their
 /// records back from the store in parallel: during reading only signatures are kept.

@@ -21,6 +21,27 @@ pub struct RecordRef {
     hash: u64,
 }
 
+impl RecordRef {
+    /// Length of the record in bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// True for an empty record.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The number of bytes between the end of this record and the start of `next` when `next`
+    /// is in the same file (spill file or input file) after this record, at most `max_gap`
+    /// bytes on: the two can then be read back as one span ([`RecordStore::read_span`]).
+    pub fn gap_to(&self, next: &RecordRef, max_gap: u64) -> Option<u64> {
+        let end = self.offset + u64::from(self.len);
+        let gap = next.offset.checked_sub(end)?;
+        (self.src == next.src && gap <= max_gap).then_some(gap)
+    }
+}
+
 /// An anonymous temporary file (deleted when dropped, even on a crash on most systems) that
 /// holds records appended while reading and read back in any order. Records that are exact
 /// byte ranges of an uncompressed input file are not copied: the store keeps where they are
@@ -131,37 +152,84 @@ impl RecordStore {
         Ok(())
     }
 
-    /// Like [`RecordStore::read`], through a shared reference, so several threads can read at
-    /// once; [`RecordStore::finish_writing`] must have been called.
-    pub fn read_shared(&self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
-        let not_ready = || Error::Config("record store: reading before finish_writing".into());
+    /// Reads records `refs` back as one span into `buf` (cleared first): from the start of the
+    /// first to the end of the last, the bytes between them included. Each record must follow
+    /// the one before in the same file ([`RecordRef::gap_to`]). One positioned read; the hash
+    /// of every record read from an input file is checked. [`RecordStore::finish_writing`] must
+    /// have been called.
+    pub fn read_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<()> {
         buf.clear();
-        buf.resize(r.len as usize, 0);
-        if r.src == 0 {
-            let f = self.reader.as_ref().ok_or_else(not_ready)?;
-            return read_at(f, buf, r.offset).map_err(|e| Error::io(&self.dir, e));
-        }
-        let (path, file) = self
-            .files
-            .get(r.src as usize - 1)
-            .ok_or_else(|| Error::Config("record store: unknown input file".into()))?;
-        let f = file.as_ref().ok_or_else(not_ready)?;
-        read_at(f, buf, r.offset).map_err(|e| Error::io(&**path, e))?;
-        if xxh3_64(buf) != r.hash {
-            return Err(Error::io(
-                &**path,
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!(
-                        "the file changed while dechaff was reading it (the record at byte \
-                         offset {} differs); run again once it is complete",
-                        r.offset
-                    ),
-                ),
+        let (Some(first), Some(last)) = (refs.first(), refs.last()) else {
+            return Ok(());
+        };
+        if refs
+            .windows(2)
+            .any(|w| w[0].gap_to(&w[1], u64::MAX).is_none())
+        {
+            return Err(Error::Config(
+                "record store: a span of records that do not follow each other".into(),
             ));
+        }
+        let end = last.offset + u64::from(last.len);
+        let len = usize::try_from(end - first.offset)
+            .map_err(|_| Error::Config("record store: span too large".into()))?;
+        buf.resize(len, 0);
+        let path = self.read_raw(first.src, first.offset, buf)?;
+        if let Some(path) = path {
+            for r in refs {
+                let at = (r.offset - first.offset) as usize;
+                if xxh3_64(&buf[at..at + r.len as usize]) != r.hash {
+                    return Err(changed(path, r.offset));
+                }
+            }
         }
         Ok(())
     }
+
+    /// Fills `buf` from source `src` (0: the spill file) at `offset`, returning the path of the
+    /// input file when it is one (whose records have hashes to check).
+    fn read_raw(&self, src: u32, offset: u64, buf: &mut [u8]) -> Result<Option<&Path>> {
+        let not_ready = || Error::Config("record store: reading before finish_writing".into());
+        if src == 0 {
+            let f = self.reader.as_ref().ok_or_else(not_ready)?;
+            read_at(f, buf, offset).map_err(|e| Error::io(&self.dir, e))?;
+            return Ok(None);
+        }
+        let (path, file) = self
+            .files
+            .get(src as usize - 1)
+            .ok_or_else(|| Error::Config("record store: unknown input file".into()))?;
+        let f = file.as_ref().ok_or_else(not_ready)?;
+        read_at(f, buf, offset).map_err(|e| Error::io(&**path, e))?;
+        Ok(Some(&**path))
+    }
+
+    /// Like [`RecordStore::read`], through a shared reference, so several threads can read at
+    /// once; [`RecordStore::finish_writing`] must have been called.
+    pub fn read_shared(&self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
+        buf.clear();
+        buf.resize(r.len as usize, 0);
+        if let Some(path) = self.read_raw(r.src, r.offset, buf)? {
+            if xxh3_64(buf) != r.hash {
+                return Err(changed(path, r.offset));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The error for a record of an input file that no longer holds the bytes it held.
+fn changed(path: &Path, offset: u64) -> Error {
+    Error::io(
+        path,
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file changed while dechaff was reading it (the record at byte offset \
+                 {offset} differs); run again once it is complete"
+            ),
+        ),
+    )
 }
 
 /// One positioned read that leaves the file cursor alone, so it is safe from several threads.
@@ -235,10 +303,35 @@ mod tests {
         assert_eq!(buf, b"spilled");
         s.read(first, &mut buf).unwrap();
         assert_eq!(buf, b"{\"a\":1}");
+        s.finish_writing().unwrap();
+        s.read_span(&[first, second], &mut buf).unwrap();
+        assert_eq!(buf, b"{\"a\":1}\n{\"b\":2}");
+        assert_eq!(first.gap_to(&second, 1), Some(1));
+        assert_eq!(second.gap_to(&first, 1), None);
+        assert_eq!(spilled.gap_to(&first, 1), None);
+        assert!(s.read_span(&[second, first], &mut buf).is_err());
         // The file changed under the job: an error, not wrong output.
         std::fs::write(&path, b"{\"a\":9}\n{\"b\":2}\n").unwrap();
         let mut s2 = RecordStore::new(dir.path()).unwrap();
         let r = s2.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
         assert!(s2.read(r, &mut buf).is_err());
+        s2.finish_writing().unwrap();
+        assert!(s2.read_span(&[r], &mut buf).is_err());
+    }
+
+    #[test]
+    fn spans_of_spilled_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = RecordStore::new(dir.path()).unwrap();
+        let a = s.push(b"one").unwrap();
+        let b = s.push(b"").unwrap();
+        let c = s.push(b"three").unwrap();
+        assert_eq!(a.gap_to(&b, 0), Some(0));
+        s.finish_writing().unwrap();
+        let mut buf = Vec::new();
+        s.read_span(&[a, b, c], &mut buf).unwrap();
+        assert_eq!(buf, b"onethree");
+        s.read_span(&[], &mut buf).unwrap();
+        assert!(buf.is_empty());
     }
 }
