@@ -325,13 +325,15 @@ fn hex4(h: &[u8]) -> Option<u32> {
     Some(v)
 }
 
-/// Unescapes the inside of a valid JSON string; `None` for what it does not handle.
+/// Unescapes the inside of a valid JSON string; `None` for what it does not handle. The text
+/// between escapes is copied as `str` slices (a backslash is ASCII, so it starts and ends
+/// them on character boundaries): the result is never validated as UTF-8 again.
 fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut out = String::with_capacity(b.len());
     let mut i = 0;
     while let Some(p) = find_backslash(&b[i..]) {
-        out.extend_from_slice(&b[i..i + p]);
+        out.push_str(inner.get(i..i + p)?);
         i += p;
         let c = match *b.get(i + 1)? {
             b'n' => b'\n',
@@ -358,17 +360,16 @@ fn unescape(inner: &str) -> Option<String> {
                 } else {
                     char::from_u32(cp)?
                 };
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                out.push(ch);
                 continue;
             }
             _ => return None,
         };
-        out.push(c);
+        out.push(char::from(c));
         i += 2;
     }
-    out.extend_from_slice(&b[i..]);
-    String::from_utf8(out).ok()
+    out.push_str(inner.get(i..)?);
+    Some(out)
 }
 
 /// The host of a URL, lowercased, without `www.`, port or user info; `None` if there is none.
@@ -542,6 +543,9 @@ mod tests {
             r#""caf\u00e9 \u2019 \ud83d\ude00 end""#,
             r#""lone \ud800 x""#,
             r#""""#,
+            "\"ünï\\ncödé ✓ 😀\\u00e9ß\"",
+            r#""\\""#,
+            r#""ends with escape \n""#,
         ] {
             assert_eq!(
                 decode_raw_string(raw),
