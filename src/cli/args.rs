@@ -396,11 +396,11 @@ pub struct OverlapArgs {
     /// Ignore word pairs held by more documents than this when looking for candidates.
     #[arg(long, default_value_t = OverlapConfig::default().candidate_max_df, value_name = "N")]
     pub max_df: usize,
-    /// Record field listing byte ranges of the text to leave out, as `[[start, end], ...]`
     /// Count chrome paragraphs (navigation, share buttons, notices; judged page by page by the
     /// `clean` detector) as shared passages too. By default they are left out.
     #[arg(long)]
     pub no_chrome_mask: bool,
+    /// Record field listing byte ranges of the text to leave out, as `[[start, end], ...]`
     /// (page chrome found by another tool, say). Ranges are clipped to the text.
     #[arg(long, value_name = "FIELD")]
     pub mask_field: Option<String>,

@@ -69,6 +69,16 @@ pub struct OverlapConfig {
     pub min_similarity: f64,
     /// Least length of each side of a passage, in bytes. 150 by default.
     pub min_passage_bytes: usize,
+    /// A seed is dropped when its cosine is below this share of the best seed cosine of both
+    /// of its sentences: a sentence copied word for word also resembles its neighbours in a
+    /// repetitive text (lists, directories), and those weaker matches would stretch the
+    /// passage over text that was not copied. 0 keeps every seed.
+    pub seed_best_ratio: f64,
+    /// Masked runs (page chrome) up to this many bytes do not cut passages: their words
+    /// still neither seed nor extend one, but a passage whose shared text continues on both
+    /// sides spans them (a short line wrongly judged chrome inside copied prose, say). Longer
+    /// runs are hard boundaries. 0 makes every masked range a boundary. 160 by default.
+    pub mask_bridge_bytes: usize,
 }
 
 impl Default for OverlapConfig {
@@ -85,6 +95,8 @@ impl Default for OverlapConfig {
             max_gap: 4,
             min_similarity: 0.34,
             min_passage_bytes: 150,
+            seed_best_ratio: 0.8,
+            mask_bridge_bytes: 160,
         }
     }
 }
@@ -216,7 +228,8 @@ struct Word {
     term: Option<u64>,
     start: usize,
     end: usize,
-    /// A masked range lies between this word and the previous one.
+    /// A masked run longer than [`OverlapConfig::mask_bridge_bytes`] lies between this word
+    /// and the previous one.
     after_mask: bool,
 }
 
@@ -235,6 +248,7 @@ impl Overlapper {
         unit(config.seed_cosine, "seed cosine")?;
         unit(config.seed_dice, "seed Dice")?;
         unit(config.min_similarity, "minimum similarity")?;
+        unit(config.seed_best_ratio, "seed best ratio")?;
         if config.max_sentence_words == 0 || config.candidate_min_shared == 0 {
             return Err(Error::Config(
                 "sentence length and shared keys must be at least 1".into(),
@@ -278,14 +292,15 @@ impl Overlapper {
         let mut words: Vec<Word> = Vec::with_capacity(text.len() / 6);
         let mut scratch = String::new();
         let mut m = 0;
-        let mut skipped = false;
+        // Masked bytes since the last kept word.
+        let mut skipped = 0;
+        let bridge = self.config.mask_bridge_bytes;
         for_each_word_span(text, &mut scratch, |w, s, e| {
             while m < mask.len() && mask[m].end <= s {
+                skipped += mask[m].len();
                 m += 1;
-                skipped = true;
             }
             if m < mask.len() && mask[m].start < e {
-                skipped = true;
                 return;
             }
             let term = (!is_stopword(w)).then(|| self.term(w));
@@ -293,7 +308,7 @@ impl Overlapper {
                 term,
                 start: s,
                 end: e,
-                after_mask: std::mem::take(&mut skipped) && !words.is_empty(),
+                after_mask: std::mem::take(&mut skipped) > bridge && !words.is_empty(),
             });
         });
         let bytes = text.as_bytes();
@@ -547,7 +562,7 @@ impl Overlapper {
         let mut dot = vec![0f32; nb];
         let mut inter = vec![0u32; nb];
         let mut touched: Vec<u32> = Vec::new();
-        let mut seeds: Vec<(u32, u32)> = Vec::new();
+        let mut seeds: Vec<(u32, u32, f32)> = Vec::new();
         for group in shared.chunk_by(|e, f| e.0 == f.0) {
             let i = group[0].0 as usize;
             for &(_, idx, ys, yl, w) in group {
@@ -570,7 +585,7 @@ impl Overlapper {
                     let dice = 2.0 * inter[ju] as f32
                         / (a.sentences[i].distinct + b.sentences[ju].distinct) as f32;
                     if f64::from(cos) > c.seed_cosine && f64::from(dice) > c.seed_dice {
-                        seeds.push((i as u32, j));
+                        seeds.push((i as u32, j, cos));
                     }
                 }
                 dot[ju] = 0.0;
@@ -578,10 +593,10 @@ impl Overlapper {
             }
             touched.clear();
         }
-        seeds.sort_unstable();
         if seeds.is_empty() {
             return Vec::new();
         }
+        let seeds = best_seeds(&seeds, na, nb, c.seed_best_ratio);
         // Passages.
         let mut ctx = Ctx {
             a,
@@ -669,6 +684,25 @@ impl Overlapper {
             })
             .collect()
     }
+}
+
+/// The seeds, sorted, without those whose cosine is below `ratio` times the best cosine of
+/// their sentence in a and of their sentence in b.
+fn best_seeds(seeds: &[(u32, u32, f32)], na: usize, nb: usize, ratio: f64) -> Vec<(u32, u32)> {
+    let mut best_a = vec![0f32; na];
+    let mut best_b = vec![0f32; nb];
+    for &(i, j, cos) in seeds {
+        best_a[i as usize] = best_a[i as usize].max(cos);
+        best_b[j as usize] = best_b[j as usize].max(cos);
+    }
+    let r = ratio as f32;
+    let mut out: Vec<(u32, u32)> = seeds
+        .iter()
+        .filter(|&&(i, j, cos)| cos >= r * best_a[i as usize] || cos >= r * best_b[j as usize])
+        .map(|&(i, j, _)| (i, j))
+        .collect();
+    out.sort_unstable();
+    out
 }
 
 /// Share of a document's content bytes covered by `spans`.

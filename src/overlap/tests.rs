@@ -148,6 +148,52 @@ fn masked_text_does_not_count() {
 }
 
 #[test]
+#[allow(clippy::single_range_in_vec_init)]
+fn passages_bridge_short_masked_lines_but_not_long_runs() {
+    // One copied passage; in a, a short line inside it is masked (a wrapped line of prose
+    // wrongly judged chrome, say).
+    let (p1, p2) = (text(51, 4), text(52, 4));
+    let line = "Share this story";
+    let a = format!("{}\n{}\n{}\n{}\n{}", text(53, 6), p1, line, p2, text(54, 6));
+    let b = format!("{}\n{} {}\n{}", text(55, 6), p1, p2, text(56, 6));
+    let at = a.find(line).unwrap();
+    let o = ov();
+    let found = o.align_texts(&a, &[at..at + line.len()], &b, &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let p = &found[0];
+    assert!(p.a_byte_start <= a.find(&p1).unwrap());
+    assert!(p.a_byte_end >= a.find(&p2).unwrap() + p2.len());
+    // A long masked run is a boundary: two passages, neither spanning it.
+    let nav = "Home\nNews\nSport\nWeather\n".repeat(12);
+    let a = format!("{}\n{}\n{}{}\n{}", text(53, 6), p1, nav, p2, text(54, 6));
+    let at = a.find(&nav).unwrap();
+    let found = o.align_texts(&a, &[at..at + nav.len()], &b, &[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found
+        .iter()
+        .all(|p| p.a_byte_end <= at || p.a_byte_start >= at + nav.len()));
+}
+
+#[test]
+fn seeds_follow_the_best_match_in_repetitive_text() {
+    // b repeats near-copies of one sentence; a copies one of them with its neighbours: the
+    // passage in b must not stretch over the other near-copies.
+    let s = text(61, 1);
+    let variant = |k: u64| format!("{} {}", s.trim_end_matches('.'), text(70 + k, 1));
+    let list: Vec<String> = (0..8).map(variant).collect();
+    let copied = format!("{} {} {}", text(62, 2), list[4], text(63, 2));
+    let b = format!("{} {} {}", list[..4].join(" "), copied, list[5..].join(" "));
+    let a = format!("{} {} {}", text(64, 6), copied, text(65, 6));
+    let found = ov().align_texts(&a, &[], &b, &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let at = b.find(&copied).unwrap();
+    assert_eq!(
+        (found[0].b_byte_start, found[0].b_byte_end),
+        (at, at + copied.len())
+    );
+}
+
+#[test]
 fn corpus_pairs_find_the_reuse_and_nothing_else() {
     let o = ov();
     let shared = text(41, 5);
