@@ -273,6 +273,12 @@ impl PageAnalysis {
         fn u32le(out: &mut Vec<u8>, v: usize) {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
+        let lex = self.paragraphs.iter().filter(|p| p.lex.is_some()).count();
+        out.reserve(
+            12 + self.paragraphs.len() * 57
+                + lex * 12
+                + (self.tokens.len() + self.title_tokens.len()) * 8,
+        );
         u32le(out, self.paragraphs.len());
         u32le(out, self.tokens.len());
         u32le(out, self.title_tokens.len());
@@ -441,7 +447,13 @@ fn is_stopword_bytes(w: &[u8]) -> bool {
     if !(1..=10).contains(&w.len()) {
         return false;
     }
-    let k = pack(w);
+    // Stopwords are lowercase ASCII letters: setting bit 5 of every byte lowercases a
+    // letter, leaves a digit as it is and turns `_` into DEL, so a word matches exactly when
+    // its lowercase is a stopword.
+    let mut buf = [0u8; 16];
+    buf[..w.len()].copy_from_slice(w);
+    let k = u128::from_le_bytes(buf)
+        | (0x2020_2020_2020_2020_2020_2020_2020_2020u128 >> (8 * (16 - w.len())));
     let mut h = stop_slot(k);
     loop {
         let e = STOP_TABLE[h];
