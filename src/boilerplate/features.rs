@@ -440,19 +440,6 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
     t
 };
 
-/// The (length, first letter, last letter) of every stopword, one bit each (length 1 to 10).
-static STOP_ENDS: [u64; 11 * 676 / 64 + 1] = {
-    let mut t = [0u64; 11 * 676 / 64 + 1];
-    let mut i = 0;
-    while i < STOPWORDS.len() {
-        let w = STOPWORDS[i].as_bytes();
-        let bit = w.len() * 676 + (w[0] - b'a') as usize * 26 + (w[w.len() - 1] - b'a') as usize;
-        t[bit / 64] |= 1 << (bit % 64);
-        i += 1;
-    }
-    t
-};
-
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
 #[inline]
 fn is_stopword_bytes(w: &[u8]) -> bool {
@@ -466,16 +453,6 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     let len = end - start;
     // Every stopword has 1 to 10 letters.
     if !(1..=10).contains(&len) {
-        return false;
-    }
-    // Most words that are not stopwords differ from all of them in length, first or last
-    // letter.
-    let (first, last) = (b[start] | 0x20, b[end - 1] | 0x20);
-    if !(first.is_ascii_lowercase() && last.is_ascii_lowercase()) {
-        return false;
-    }
-    let bit = len * 676 + (first - b'a') as usize * 26 + (last - b'a') as usize;
-    if STOP_ENDS[bit / 64] & (1 << (bit % 64)) == 0 {
         return false;
     }
     // The word's bytes, little-endian in one integer: one 16-byte load when the text goes on
@@ -997,9 +974,7 @@ fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> 
                 {
                     j += 1;
                 }
-                let at = key.len();
-                key.extend_from_slice(&b[i..j]);
-                key[at..].make_ascii_lowercase();
+                key.extend(b[i..j].iter().map(u8::to_ascii_lowercase));
                 sc.nchars += (j - i) as u32;
                 i = j;
             }
