@@ -35,6 +35,16 @@ fn bench(c: &mut Criterion) {
     let stats = stats.finish();
     let mut g = c.benchmark_group("clean");
     g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("analyze", |b| {
+        let mut scratch = dechaff::boilerplate::features::Scratch::default();
+        let mut page = dechaff::boilerplate::PageAnalysis::default();
+        b.iter(|| {
+            for (_, t) in &docs {
+                classifier.analyze_into(t, &mut scratch, &mut page);
+                black_box(&page);
+            }
+        })
+    });
     g.bench_function("keys", |b| {
         b.iter(|| {
             for (_, t) in &docs {

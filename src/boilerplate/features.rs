@@ -273,6 +273,12 @@ impl PageAnalysis {
         fn u32le(out: &mut Vec<u8>, v: usize) {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
+        let lex = self.paragraphs.iter().filter(|p| p.lex.is_some()).count();
+        out.reserve(
+            12 + self.paragraphs.len() * 57
+                + lex * 12
+                + (self.tokens.len() + self.title_tokens.len()) * 8,
+        );
         u32le(out, self.paragraphs.len());
         u32le(out, self.tokens.len());
         u32le(out, self.title_tokens.len());
@@ -437,11 +443,36 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
 #[inline]
 fn is_stopword_bytes(w: &[u8]) -> bool {
+    is_stopword_at(w, 0, w.len())
+}
+
+/// Whether the ASCII word `b[start..end]` (letters, digits, `_`; any case) is in
+/// [`STOPWORDS`] once lowercased.
+#[inline(always)]
+fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
+    let len = end - start;
     // Every stopword has 1 to 10 letters.
-    if !(1..=10).contains(&w.len()) {
+    if !(1..=10).contains(&len) {
         return false;
     }
-    let k = pack(w);
+    // The word's bytes, little-endian in one integer: one 16-byte load when the text goes on
+    // that far, else a copy.
+    let raw = match b.get(start..start + 16) {
+        Some(w) => {
+            let mut buf = [0u8; 16];
+            buf.copy_from_slice(w);
+            u128::from_le_bytes(buf)
+        }
+        None => {
+            let mut buf = [0u8; 16];
+            buf[..len].copy_from_slice(&b[start..end]);
+            u128::from_le_bytes(buf)
+        }
+    };
+    // Stopwords are lowercase ASCII letters: setting bit 5 of every byte lowercases a
+    // letter, leaves a digit as it is and turns `_` into DEL, so a word matches exactly when
+    // its lowercase is a stopword.
+    let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & (u128::MAX >> (8 * (16 - len)));
     let mut h = stop_slot(k);
     loop {
         let e = STOP_TABLE[h];
@@ -880,8 +911,7 @@ impl WordState {
         } else {
             self.cjk.div_ceil(2).max(1)
         };
-        let w = &t[self.start..end];
-        if self.ascii && is_stopword_bytes(w) {
+        if self.ascii && is_stopword_at(t, self.start, end) {
             sc.stopwords += 1;
         }
     }
@@ -1062,6 +1092,28 @@ mod tests {
     fn stopwords_sorted() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(STOPWORDS.len(), 155);
+    }
+
+    #[test]
+    fn stopword_test_matches_the_list() {
+        for w in STOPWORDS {
+            let text = format!("x {} y", w.to_uppercase());
+            assert!(is_stopword_at(text.as_bytes(), 2, 2 + w.len()), "{w}");
+            assert!(is_stopword_bytes(w.as_bytes()), "{w}");
+        }
+        for w in [
+            "thee",
+            "a_",
+            "1",
+            "tha",
+            "yourselvez",
+            "harbour",
+            "th3",
+            "_he",
+            "AM1",
+        ] {
+            assert!(!is_stopword_bytes(w.as_bytes()), "{w}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use super::features::{PageAnalysis, Paragraph};
 use super::lexicon::Lexicon;
-use super::stats::CorpusStats;
+use super::stats::{CorpusStats, Repeats};
 use super::{BoilerplateConfig, Mode};
 
 /// Evidence flags of a paragraph (see [`ParagraphLabel::evidence`]).
@@ -230,7 +230,7 @@ const SENTENCE_PAGES: u32 = 3;
 /// template (a sidebar blurb, a call to action, a footer notice) — unless the two pages are
 /// near-duplicates (the same article twice), seen as at least 8 sentence-like paragraphs of
 /// which 90 % are on the other page; then the three-page rule stands and sentences are kept.
-fn sentence_pages(ps: &[Paragraph], st: &super::stats::SourceStats, n_pages: u32) -> u32 {
+fn sentence_pages(ps: &[Paragraph], st: &Repeats, n_pages: u32) -> u32 {
     if n_pages >= SENTENCE_PAGES {
         return SENTENCE_PAGES;
     }
@@ -252,7 +252,7 @@ fn sentence_pages(ps: &[Paragraph], st: &super::stats::SourceStats, n_pages: u32
 /// 2 or more pages of the source, with `f3` the fraction on 3 or more; `None` otherwise. One
 /// lookup per shingle, and it stops as soon as 80 % is out of reach (most paragraphs are
 /// unique to their page).
-fn near_repeat(sh: &[u64], st: &super::stats::SourceStats) -> Option<f64> {
+fn near_repeat(sh: &[u64], st: &Repeats) -> Option<f64> {
     let len = sh.len() as f64;
     let (mut seen, mut c2, mut c3) = (0usize, 0usize, 0usize);
     for &x in sh {
@@ -410,7 +410,7 @@ pub fn label(
     let ps = &page.paragraphs;
     let n = ps.len();
     let sig = &cfg.signals;
-    let src = stats.source(source);
+    let src = stats.repeats(source);
     let n_pages = src.map_or(0, |s| s.pages);
     let mut out = PageLabels {
         paragraphs: Vec::with_capacity(n),
@@ -445,7 +445,7 @@ pub fn label(
             };
             let sentence = p.words >= 12 && p.end && p.lex.is_none();
             if df >= need {
-                let ns = stats.key_sources(p.key);
+                let ns = stats.repeated_key_sources(p.key);
                 // Syndicated: a sentence found in other sources too, and on few pages of its
                 // own (a template line is on many pages of its source, whatever else holds it).
                 if sig.syndication && sentence && ns >= 2 && df * 10 <= n_pages {

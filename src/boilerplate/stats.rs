@@ -8,52 +8,196 @@
 //! Statistics are counts, so they can be built from pages in any order, on any number of
 //! threads, and merged ([`RepetitionStats::merge`]); the result is the same.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use ahash::AHashMap;
+use rayon::prelude::*;
 
 use super::features::PageKeys;
+
+/// A hasher for keys that are already hashes (xxh3 of paragraph keys and shingles, uniformly
+/// spread): the key is its own hash, with the high bits (hashbrown's control bytes) mixed in
+/// the low ones. No hashing per insert, lookup or rehash.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; other input still hashes deterministically.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+}
+
+/// A map keyed by an already-hashed `u64`.
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Counts of `u64` values: sorted distinct values with their counts, and values added since
+/// (unsorted, one per page). Adding is appending; [`Counts::consolidate`] sorts (radix) and
+/// folds the added values into the counts, in sequential passes over memory instead of one
+/// random access into a large hash table per value.
+#[derive(Clone, Debug, Default)]
+struct Counts {
+    sorted: Vec<(u64, u32)>,
+    pending: Vec<u64>,
+}
+
+impl Counts {
+    fn consolidate(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.pending);
+        radix_sort(&mut pending);
+        let mut runs: Vec<(u64, u32)> = Vec::new();
+        for g in pending.chunk_by(|a, b| a == b) {
+            runs.push((g[0], g.len() as u32));
+        }
+        self.sorted = if self.sorted.is_empty() {
+            runs
+        } else {
+            merge_counts(&std::mem::take(&mut self.sorted), &runs)
+        };
+    }
+
+    fn merge(&mut self, mut other: Counts) {
+        self.consolidate();
+        other.consolidate();
+        self.sorted = if self.sorted.is_empty() {
+            other.sorted
+        } else {
+            merge_counts(&self.sorted, &other.sorted)
+        };
+    }
+
+    fn get(&self, v: u64) -> u32 {
+        let counted = match self.sorted.binary_search_by_key(&v, |e| e.0) {
+            Ok(i) => self.sorted[i].1,
+            Err(_) => 0,
+        };
+        counted + self.pending.iter().filter(|&&x| x == v).count() as u32
+    }
+
+    fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// The values counted 2 or more times (after [`Counts::consolidate`]), in a hash table
+    /// just large enough.
+    fn repeated(&self) -> KeyMap<u32> {
+        let n = self.sorted.iter().filter(|e| e.1 >= 2).count();
+        let mut out = KeyMap::with_capacity_and_hasher(n, Default::default());
+        out.extend(self.sorted.iter().filter(|e| e.1 >= 2).copied());
+        out
+    }
+}
+
+/// Two sorted count lists merged, counts of equal values added.
+fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Sorts `v` ascending: one pass scatters the values by their top byte into 256 buckets (in
+/// order), then each bucket, small enough for the cache, is sorted by comparison. Small
+/// inputs are sorted directly.
+fn radix_sort(v: &mut Vec<u64>) {
+    if v.len() < 4096 {
+        v.sort_unstable();
+        return;
+    }
+    let mut count = [0usize; 256];
+    for &x in v.iter() {
+        count[(x >> 56) as usize] += 1;
+    }
+    let mut start = [0usize; 257];
+    for b in 0..256 {
+        start[b + 1] = start[b] + count[b];
+    }
+    let mut pos = start;
+    let mut buf = vec![0u64; v.len()];
+    for &x in v.iter() {
+        let b = (x >> 56) as usize;
+        buf[pos[b]] = x;
+        pos[b] += 1;
+    }
+    for b in 0..256 {
+        buf[start[b]..start[b + 1]].sort_unstable();
+    }
+    *v = buf;
+}
 
 /// Repetition counts for one source.
 #[derive(Clone, Debug, Default)]
 pub struct SourceStats {
     /// Pages of the source.
     pub pages: u32,
-    key_df: AHashMap<u64, u32>,
-    shingle_df: AHashMap<u64, u32>,
+    key_df: Counts,
+    shingle_df: Counts,
 }
 
 impl SourceStats {
     /// Adds one page.
     pub fn add_page(&mut self, page: &PageKeys) {
         self.pages += 1;
-        for &k in &page.keys {
-            *self.key_df.entry(k).or_default() += 1;
-        }
-        for &s in &page.shingles {
-            *self.shingle_df.entry(s).or_default() += 1;
-        }
+        self.key_df.pending.extend_from_slice(&page.keys);
+        self.shingle_df.pending.extend_from_slice(&page.shingles);
     }
 
     /// Adds the counts of `other` (pages of the same source).
     pub fn merge(&mut self, other: SourceStats) {
         self.pages += other.pages;
-        for (k, n) in other.key_df {
-            *self.key_df.entry(k).or_default() += n;
-        }
-        for (k, n) in other.shingle_df {
-            *self.shingle_df.entry(k).or_default() += n;
-        }
+        self.key_df.merge(other.key_df);
+        self.shingle_df.merge(other.shingle_df);
+    }
+
+    /// Sorts the pages added into the counts (look-ups are fast after it; they are exact
+    /// either way). [`RepetitionStats::finish`] does it.
+    fn consolidate(&mut self) {
+        self.key_df.consolidate();
+        self.shingle_df.consolidate();
     }
 
     /// Pages of the source holding a paragraph with key `key`.
     pub fn key_pages(&self, key: u64) -> u32 {
-        self.key_df.get(&key).copied().unwrap_or(0)
+        self.key_df.get(key)
     }
 
     /// Pages of the source holding the 3-shingle `shingle` (in a key of ≥ 6 tokens).
     pub fn shingle_pages(&self, shingle: u64) -> u32 {
-        self.shingle_df.get(&shingle).copied().unwrap_or(0)
+        self.shingle_df.get(shingle)
     }
 }
 
@@ -113,17 +257,66 @@ impl RepetitionStats {
     }
 
     /// Finishes the statistics: counts, for every key, the sources holding it.
-    pub fn finish(self) -> CorpusStats {
-        let mut key_sources: AHashMap<u64, u32> = AHashMap::new();
+    pub fn finish(mut self) -> CorpusStats {
+        self.sources
+            .par_iter_mut()
+            .for_each(|(_, s)| s.consolidate());
+        let mut all: Vec<u64> =
+            Vec::with_capacity(self.sources.values().map(|s| s.key_df.len()).sum());
         for s in self.sources.values() {
-            for &k in s.key_df.keys() {
-                *key_sources.entry(k).or_default() += 1;
-            }
+            all.extend(s.key_df.sorted.iter().map(|e| e.0));
         }
+        let mut key_sources = Counts {
+            sorted: Vec::new(),
+            pending: all,
+        };
+        key_sources.consolidate();
+        let repeats = self
+            .sources
+            .par_iter()
+            .map(|(name, s)| (name.clone(), Repeats::of(s)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
         CorpusStats {
             sources: self.sources,
+            repeated_key_sources: key_sources.repeated(),
             key_sources,
+            repeats,
         }
+    }
+}
+
+/// What labelling looks up in one source: its keys and shingles on 2 or more pages. Most
+/// paragraphs are on one page only; leaving them out makes the tables small (a look-up that
+/// misses reads one control group, mostly in cache).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Repeats {
+    /// Pages of the source.
+    pub(crate) pages: u32,
+    key_df: KeyMap<u32>,
+    shingle_df: KeyMap<u32>,
+}
+
+impl Repeats {
+    fn of(s: &SourceStats) -> Repeats {
+        Repeats {
+            pages: s.pages,
+            key_df: s.key_df.repeated(),
+            shingle_df: s.shingle_df.repeated(),
+        }
+    }
+
+    /// [`SourceStats::key_pages`] when 2 or more, else 0.
+    #[inline]
+    pub(crate) fn key_pages(&self, key: u64) -> u32 {
+        self.key_df.get(&key).copied().unwrap_or(0)
+    }
+
+    /// [`SourceStats::shingle_pages`] when 2 or more, else 0.
+    #[inline]
+    pub(crate) fn shingle_pages(&self, shingle: u64) -> u32 {
+        self.shingle_df.get(&shingle).copied().unwrap_or(0)
     }
 }
 
@@ -131,7 +324,11 @@ impl RepetitionStats {
 #[derive(Clone, Debug, Default)]
 pub struct CorpusStats {
     sources: BTreeMap<String, SourceStats>,
-    key_sources: AHashMap<u64, u32>,
+    key_sources: Counts,
+    /// Per source, what labelling looks up.
+    repeats: BTreeMap<String, Repeats>,
+    /// `key_sources` of 2 or more.
+    repeated_key_sources: KeyMap<u32>,
 }
 
 impl CorpusStats {
@@ -142,7 +339,18 @@ impl CorpusStats {
 
     /// Number of distinct sources holding a paragraph with key `key`.
     pub fn key_sources(&self, key: u64) -> u32 {
-        self.key_sources.get(&key).copied().unwrap_or(0)
+        self.key_sources.get(key)
+    }
+
+    /// The repeated keys and shingles of one source.
+    pub(crate) fn repeats(&self, source: &str) -> Option<&Repeats> {
+        self.repeats.get(source)
+    }
+
+    /// [`CorpusStats::key_sources`] when 2 or more, else 0.
+    #[inline]
+    pub(crate) fn repeated_key_sources(&self, key: u64) -> u32 {
+        self.repeated_key_sources.get(&key).copied().unwrap_or(0)
     }
 }
 
@@ -155,6 +363,42 @@ mod tests {
             keys: k.to_vec(),
             shingles: vec![],
         }
+    }
+
+    #[test]
+    fn radix_sort_sorts_and_counts_add_up() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut v: Vec<u64> = (0..5000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if i % 3 == 0 {
+                    x & 0xffff
+                } else {
+                    x
+                }
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_unstable();
+        radix_sort(&mut v);
+        assert_eq!(v, want);
+        let mut c = Counts::default();
+        c.pending.extend_from_slice(&v[..3000]);
+        c.consolidate();
+        c.pending.extend_from_slice(&v[2000..]);
+        let mut d = Counts::default();
+        d.pending.extend_from_slice(&v[..100]);
+        for &k in &v[..200] {
+            let n = v.iter().filter(|&&y| y == k).count() as u32;
+            let extra = v[2000..3000].iter().filter(|&&y| y == k).count() as u32;
+            assert_eq!(c.get(k), n + extra);
+        }
+        c.merge(d);
+        assert!(c.pending.is_empty() && c.sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        let total: u64 = c.sorted.iter().map(|e| e.1 as u64).sum();
+        assert_eq!(total, 5000 + 1000 + 100);
     }
 
     #[test]
@@ -180,6 +424,10 @@ mod tests {
             assert_eq!((a.pages, a.key_pages(2), a.key_pages(1)), (2, 2, 1));
             assert_eq!(c.key_sources(2), 2);
             assert_eq!(c.key_sources(3), 1);
+            let r = c.repeats("a").unwrap();
+            assert_eq!((r.pages, r.key_pages(2), r.key_pages(1)), (2, 2, 0));
+            assert_eq!(c.repeated_key_sources(2), 2);
+            assert_eq!(c.repeated_key_sources(3), 0);
         }
     }
 }
