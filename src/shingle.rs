@@ -142,13 +142,12 @@ impl Shingler {
     /// Calls `emit` with the shingle hashes of the normalized form of `text` (raw text), in
     /// text order with repeats, and returns the number of tokens: the same values as
     /// [`Shingler::text_tokens_into`] followed by [`Shingler::shingles_into`], computed in one
-    /// pass without building the token or shingle lists. The last `n` token hashes live in a
-    /// ring written twice over (slot `i` and `i + n`), so every window is one contiguous slice.
+    /// pass without building the token or shingle lists.
     pub fn for_each_text_shingle(
         &self,
         text: &str,
         scratch: &mut String,
-        mut emit: impl FnMut(u64),
+        emit: impl FnMut(u64),
     ) -> usize {
         if self.config.kind != ShingleKind::Words {
             let mut tokens = TokenHashes::default();
@@ -158,6 +157,55 @@ impl Shingler {
             out.into_iter().for_each(emit);
             return tokens.len();
         }
+        // The common sizes get a copy of the loop with `n` a constant, so that the window is
+        // a few registers and the shingle hash an xxh3 of a known length.
+        match self.config.n {
+            3 => self.word_shingles::<3>(text, scratch, emit),
+            4 => self.word_shingles::<4>(text, scratch, emit),
+            5 => self.word_shingles::<5>(text, scratch, emit),
+            6 => self.word_shingles::<6>(text, scratch, emit),
+            7 => self.word_shingles::<7>(text, scratch, emit),
+            8 => self.word_shingles::<8>(text, scratch, emit),
+            _ => self.word_shingles_ring(text, scratch, emit),
+        }
+    }
+
+    /// [`Shingler::for_each_text_shingle`] for words with `n == N`: the last `N` token hashes
+    /// are kept in an array shifted by one per token.
+    #[inline(always)]
+    fn word_shingles<const N: usize>(
+        &self,
+        text: &str,
+        scratch: &mut String,
+        mut emit: impl FnMut(u64),
+    ) -> usize {
+        debug_assert_eq!(N, self.config.n);
+        let seed = self.config.seed;
+        let mut window = [0u64; N];
+        let mut count = 0usize;
+        crate::normalize::for_each_word(text, scratch, |w| {
+            window.copy_within(1.., 0);
+            window[N - 1] = xxh3_64_with_seed(w, seed);
+            count += 1;
+            if count >= N {
+                emit(hash_tokens(&window, seed));
+            }
+        });
+        if count > 0 && count < N {
+            emit(hash_tokens(&window[N - count..], seed));
+        }
+        count
+    }
+
+    /// [`Shingler::for_each_text_shingle`] for words with any `n`. The last `n` token hashes
+    /// live in a ring written twice over (slot `i` and `i + n`), so every window is one
+    /// contiguous slice.
+    fn word_shingles_ring(
+        &self,
+        text: &str,
+        scratch: &mut String,
+        mut emit: impl FnMut(u64),
+    ) -> usize {
         let n = self.config.n;
         let seed = self.config.seed;
         let mut ring = [0u8; 8 * 2 * 64];
@@ -227,6 +275,17 @@ impl Shingler {
     }
 }
 
+/// The hash of a shingle: the seeded xxh3 of its tokens' hashes as little-endian bytes. With
+/// the length known at compile time the xxh3 is straight-line code.
+#[inline(always)]
+fn hash_tokens(tokens: &[u64], seed: u64) -> u64 {
+    let mut buf = [0u8; 8 * 64];
+    for (d, h) in buf.chunks_exact_mut(8).zip(tokens) {
+        d.copy_from_slice(&h.to_le_bytes());
+    }
+    xxh3_64_with_seed(&buf[..tokens.len() * 8], seed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,7 +339,7 @@ mod tests {
             "a b c d e",
             "The Quick brown fox, jumps over the LAZY dog; ﬁne Straße été — again and again a b",
         ];
-        for n in [1, 2, 3, 5, 8] {
+        for n in [1, 2, 3, 4, 5, 6, 7, 8, 9] {
             for kind in [ShingleKind::Words, ShingleKind::Chars] {
                 let s = sh(n, kind);
                 for t in texts {

@@ -34,14 +34,16 @@ const BATCH_BYTES: usize = 4 << 20;
 /// Batches in flight between the reader thread and the workers.
 const BATCHES_IN_FLIGHT: usize = 2;
 
-/// A parsed and analysed record: the document, its data and blob, raw length, record hash,
-/// and the input file and offset it can be read back from.
+/// A parsed and analysed record: the document (its text already freed), its data and blob,
+/// raw length, record hash, text length, and the input file and offset it can be read back
+/// from.
 type Analysed<T> = Result<
     (
         Document,
         (T, Option<Vec<u8>>),
         usize,
         u64,
+        usize,
         Option<(Arc<Path>, u64)>,
     ),
     RecordError,
@@ -179,7 +181,7 @@ where
         let mut absorb = |results: Vec<Analysed<T>>| -> Result<()> {
             for r in results {
                 match r {
-                    Ok((doc, data, raw_len, record_hash, in_file)) => {
+                    Ok((doc, data, raw_len, record_hash, text_len, in_file)) => {
                         bytes_read += raw_len as u64;
                         progress.advance(raw_len as u64);
                         let record = match in_file {
@@ -195,7 +197,7 @@ where
                             record_hash,
                             id: doc.id,
                             source: doc.source,
-                            text_len: doc.text.len(),
+                            text_len,
                             locator: doc.locator,
                             record,
                             invalid_utf8: doc.invalid_utf8,
@@ -243,7 +245,11 @@ where
                                 // Read back from the input file: free the copy here and now.
                                 doc.json = String::new();
                             }
-                            Ok((doc, data, raw_len, hash, in_file))
+                            // The text is no longer needed: free it on the thread that
+                            // allocated it, where its memory is reused at once.
+                            let text_len = doc.text.len();
+                            doc.text = String::new();
+                            Ok((doc, data, raw_len, hash, text_len, in_file))
                         })
                         .collect::<Vec<_>>()
                 },

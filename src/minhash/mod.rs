@@ -122,19 +122,25 @@ impl MinHasher {
         if !mins.any {
             return Signature(slots);
         }
-        let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
-        let n_filled = filled.iter().filter(|&&f| f).count();
+        // Which bins the shingles filled, one bit each (k <= 4096, checked in `new`).
+        let mut filled = [0u64; 4096 / 64];
+        for (i, &v) in slots.iter().enumerate() {
+            filled[i / 64] |= u64::from(v != EMPTY_SLOT) << (i % 64);
+        }
+        let n_filled: usize = filled.iter().map(|w| w.count_ones() as usize).sum();
         if n_filled < k {
             self.densify(&mut slots, &filled, n_filled);
         }
         Signature(slots)
     }
 
-    fn densify(&self, slots: &mut [u32], filled: &[bool], n_filled: usize) {
+    /// Fills the empty bins of `slots`; `filled` has one bit per bin filled by a shingle.
+    fn densify(&self, slots: &mut [u32], filled: &[u64], n_filled: usize) {
         let k = slots.len();
+        let is_filled = |j: usize| filled[j / 64] >> (j % 64) & 1 != 0;
         if n_filled == 1 {
             // Every probe sequence ends at the one filled bin.
-            let v = slots[filled.iter().position(|&f| f).unwrap_or(0)];
+            let v = slots[(0..k).find(|&j| is_filled(j)).unwrap_or(0)];
             slots.fill(v);
             return;
         }
@@ -145,20 +151,23 @@ impl MinHasher {
                 Some(t) if t.seed == seed && t.k == k => t,
                 other => other.insert(ProbeTable::new(seed, k)),
             };
-            for i in 0..k {
-                if filled[i] {
-                    continue;
+            // Only the empty bins are visited, a word of bits at a time. Most bins are
+            // filled, so the first probe or two usually hit.
+            for (w, &bits) in filled.iter().enumerate().take(k.div_ceil(64)) {
+                let mut empty = !bits;
+                if w == k / 64 {
+                    empty &= (1u64 << (k % 64)) - 1;
                 }
-                let row = &table.probes[i * CACHED_PROBES..(i + 1) * CACHED_PROBES];
-                // Which cached probes hit a filled bin, without a branch per probe.
-                let mut hits = 0u32;
-                for (t, &j) in row.iter().enumerate() {
-                    hits |= u32::from(filled[usize::from(j)]) << t;
+                while empty != 0 {
+                    let i = w * 64 + empty.trailing_zeros() as usize;
+                    empty &= empty - 1;
+                    let row = &table.probes[i * CACHED_PROBES..(i + 1) * CACHED_PROBES];
+                    let j = match row.iter().find(|&&j| is_filled(usize::from(j))) {
+                        Some(&j) => usize::from(j),
+                        None => first_filled_probe(seed, i, k, is_filled),
+                    };
+                    slots[i] = slots[j];
                 }
-                slots[i] = match row.get(hits.trailing_zeros() as usize) {
-                    Some(&j) => slots[usize::from(j)],
-                    None => slots[first_filled_probe(seed, i, filled)],
-                };
             }
         });
     }
@@ -200,14 +209,14 @@ fn probe_start(seed: u64, i: usize) -> u64 {
     splitmix64(seed ^ (i as u64).wrapping_mul(GOLDEN))
 }
 
-/// The first filled bin of bin `i`'s probe sequence (at least one bin is filled).
-fn first_filled_probe(seed: u64, i: usize, filled: &[bool]) -> usize {
-    let k = filled.len();
+/// The first filled bin of bin `i`'s probe sequence among `k` bins (at least one bin is
+/// filled).
+fn first_filled_probe(seed: u64, i: usize, k: usize, filled: impl Fn(usize) -> bool) -> usize {
     let mut state = probe_start(seed, i);
     loop {
         state = splitmix64(state);
         let j = bin_of(state, k);
-        if filled[j] {
+        if filled(j) {
             return j;
         }
     }
@@ -369,12 +378,12 @@ mod tests {
             let filled: Vec<bool> = slots.iter().map(|&v| v != EMPTY_SLOT).collect();
             for i in 0..k {
                 if !filled[i] {
-                    slots[i] = slots[first_filled_probe(seed, i, &filled)];
+                    slots[i] = slots[first_filled_probe(seed, i, k, |j| filled[j])];
                 }
             }
             slots
         }
-        for k in [2, 64, 128, 200] {
+        for k in [1, 2, 64, 100, 128, 200, 4096] {
             for seed in [1, crate::shingle::DEFAULT_SEED] {
                 let m = MinHasher::new(MinHashConfig { num_perm: k, seed }).unwrap();
                 for n in [2u64, 3, 5, 17, 60, 300] {
