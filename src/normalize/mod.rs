@@ -103,8 +103,11 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
     // The run in progress: its start, and whether it holds non-ASCII or uppercase bytes.
     let mut run: Option<usize> = None;
     let (mut run_wide, mut run_upper) = (false, false);
+    // Blocks run one past the end when the text fills its last block: bytes past the end
+    // are separators, so the last block seen always ends the last run, and `emit` has one
+    // call site (it is then inlined into the loop).
     let mut base = 0;
-    while base < n {
+    while base <= n {
         let m = block_masks(b, base);
         let mut cur = 0u32;
         loop {
@@ -142,9 +145,7 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
         }
         base += 64;
     }
-    if let Some(start) = run {
-        emit(start, n, run_wide, run_upper);
-    }
+    debug_assert!(run.is_none());
 }
 
 /// Bit masks of 64 bytes of text (bit `j` for byte `base + j`; bytes past the end count as
@@ -469,6 +470,20 @@ mod tests {
         });
         let norm = normalize(&text);
         assert_eq!(words, norm.split(' ').collect::<Vec<_>>());
+        // Texts that fill their last block exactly, ending in a word or a separator.
+        for len in [1, 63, 64, 65, 127, 128, 192] {
+            for end in ["", " ", "É", "Q"] {
+                let body = "ab Cd ".repeat(len).chars().take(len).collect::<String>();
+                let text = format!("{}{end}", &body[..len - end.len().min(len)]);
+                let mut words = Vec::new();
+                for_each_word(&text, &mut String::new(), |w| {
+                    words.push(String::from_utf8(w.to_vec()).unwrap())
+                });
+                let norm = normalize(&text);
+                let want: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
+                assert_eq!(words, want, "{text:?}");
+            }
+        }
     }
 
     #[test]
