@@ -116,7 +116,7 @@ pub fn run(
             classifier.analyze_into(&doc.text, scratch, page);
             let mut blob = Vec::new();
             page.encode(&mut blob);
-            (page.keys(), Some(blob))
+            ((page.keys(), doc.text_raw), Some(blob))
         })
     })?;
     let mut store = collected.store;
@@ -134,8 +134,11 @@ pub fn run(
         .par_iter()
         .map(|g| {
             let mut s = SourceStats::default();
+            let keys = g.iter().map(|&i| entries[i].data.0 .0.keys.len()).sum();
+            let shingles = g.iter().map(|&i| entries[i].data.0 .0.shingles.len()).sum();
+            s.reserve(keys, shingles);
             for &i in g.iter() {
-                s.add_page(&entries[i].data.0);
+                s.add_page(&entries[i].data.0 .0);
             }
             (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
@@ -146,7 +149,7 @@ pub fn run(
     }
     let stats = stats.finish();
     for e in &mut entries {
-        e.data.0 = PageKeys::default();
+        e.data.0 .0 = PageKeys::default();
     }
 
     // Pass 2: label, splice, fingerprint.
@@ -184,6 +187,7 @@ pub fn run(
                     clean_record(
                         rec,
                         blob,
+                        e.data.0 .1,
                         &e.id,
                         e.source.as_deref(),
                         &read.text_field,
@@ -352,6 +356,7 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 fn clean_record(
     record: &[u8],
     analysis: &[u8],
+    text_raw: Option<(usize, usize)>,
     id: &str,
     source: Option<&str>,
     text_field: &str,
@@ -364,7 +369,15 @@ fn clean_record(
 ) -> Result<Cleaned> {
     let json = std::str::from_utf8(record)
         .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
-    let (start, end, text) = text_field_span(json, text_field)?;
+    // The text field's place was found when the record was first read: no second parse.
+    let known = text_raw.and_then(|(s, e)| {
+        let text = crate::corpus::decode_raw_string(json.get(s..e)?)?;
+        Some((s, e, text))
+    });
+    let (start, end, text) = match known {
+        Some(t) => t,
+        None => text_field_span(json, text_field)?,
+    };
     if analysis.is_empty() || page.decode_from(analysis).is_none() {
         classifier.analyze_into(&text, scratch, page);
     }
