@@ -260,7 +260,11 @@ impl PageAnalysis {
                 }
             }
         }
-        shingles.sort_unstable();
+        if shingles.len() > 256 {
+            super::stats::radix_sort(&mut shingles);
+        } else {
+            shingles.sort_unstable();
+        }
         shingles.dedup();
         PageKeys { keys, shingles }
     }

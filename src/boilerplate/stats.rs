@@ -135,7 +135,7 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
 /// top byte into 256 buckets (in order), and each bucket is sorted the same way on the next
 /// byte, down to buckets small enough to be sorted by comparison. The values are hashes,
 /// uniformly spread, so two levels mostly suffice.
-fn radix_sort(v: &mut [u64]) {
+pub(crate) fn radix_sort(v: &mut [u64]) {
     if v.len() <= RADIX_SMALL {
         v.sort_unstable();
         return;

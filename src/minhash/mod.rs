@@ -150,13 +150,19 @@ impl MinHasher {
                     continue;
                 }
                 let row = &table.probes[i * CACHED_PROBES..(i + 1) * CACHED_PROBES];
-                // Which cached probes hit a filled bin, without a branch per probe.
+                let (first, rest) = row.split_at(BRANCHLESS_PROBES);
+                // Which of the first probes hit a filled bin, without a branch per probe.
                 let mut hits = 0u32;
-                for (t, &j) in row.iter().enumerate() {
+                for (t, &j) in first.iter().enumerate() {
                     hits |= u32::from(filled[usize::from(j)]) << t;
                 }
-                slots[i] = match row.get(hits.trailing_zeros() as usize) {
-                    Some(&j) => slots[usize::from(j)],
+                let hit = match first.get(hits.trailing_zeros() as usize) {
+                    Some(&j) => Some(j),
+                    // A sparse signature: the rest of the cached probes, one at a time.
+                    None => rest.iter().copied().find(|&j| filled[usize::from(j)]),
+                };
+                slots[i] = match hit {
+                    Some(j) => slots[usize::from(j)],
                     None => slots[first_filled_probe(seed, i, filled)],
                 };
             }
@@ -165,7 +171,9 @@ impl MinHasher {
 }
 
 /// Probes of every bin's densification sequence kept in a table, per thread.
-const CACHED_PROBES: usize = 16;
+const CACHED_PROBES: usize = 64;
+/// Cached probes tested at once, without a branch each (enough for most signatures).
+const BRANCHLESS_PROBES: usize = 16;
 
 /// The first [`CACHED_PROBES`] bins of the probe sequence of every bin, for one seed and `k`:
 /// densification then reads a table instead of running the hash chain. Built once per thread.
