@@ -6,8 +6,9 @@
 //!    spilled to the record store right after the record;
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
-//!    are read back from the store (no second analysis), the record's text field's raw value
-//!    is replaced by the content paragraphs (every other byte of the record passes through),
+//!    are read back from the store (no second analysis; a batch's records in file order,
+//!    neighbours in one read; the text field found where pass 1 found it), the record's text
+//!    field's raw value is replaced by the content paragraphs (every other byte of the record passes through),
 //!    and the cleaned text is fingerprinted;
 //! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
 //!    written in id order.
@@ -163,16 +164,14 @@ pub fn run(
     let mut clean_len = vec![0usize; entries.len()];
     let (mut paragraphs, mut chrome) = (0u64, 0u64);
     let with_annotations = outputs.annotations.is_some();
-    let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    store.finish_writing()?;
+    let (mut rec_buf, mut blob_buf) = (ReadBack::default(), ReadBack::default());
     for (b, chunk) in entries.chunks(LABEL_BATCH).enumerate() {
-        records.resize_with(chunk.len(), Default::default);
-        for (e, (buf, blob)) in chunk.iter().zip(records.iter_mut()) {
-            store.read(e.record, buf)?;
-            match e.data.1 {
-                Some(r) => store.read(r, blob)?,
-                None => blob.clear(),
-            }
-        }
+        rec_buf.read(&store, chunk.iter().map(|e| Some(e.record)))?;
+        blob_buf.read(&store, chunk.iter().map(|e| e.data.1))?;
+        let records: Vec<(&[u8], &[u8])> = (0..chunk.len())
+            .map(|k| (rec_buf.get(k), blob_buf.get(k)))
+            .collect();
         let results: Vec<Result<Cleaned>> = chunk
             .par_iter()
             .zip(records.par_iter())
@@ -218,7 +217,7 @@ pub fn run(
         }
         progress.advance(chunk.len() as u64);
     }
-    drop(records);
+    drop((rec_buf, blob_buf));
 
     // Near duplicates among the cleaned texts.
     let mut removed_for: Vec<Option<(u32, f64)>> = vec![None; entries.len()];
@@ -337,6 +336,80 @@ pub fn run(
     })
 }
 
+/// Most bytes skipped between two records read back as one span: reading them costs less
+/// than another read call.
+const SPAN_GAP: u64 = 16 << 10;
+
+/// Records of a batch read back from the store, as few spans as possible.
+#[derive(Default)]
+struct ReadBack {
+    buf: Vec<u8>,
+    span: Vec<u8>,
+    /// Where each record is in `buf` (an empty range for none).
+    at: Vec<std::ops::Range<usize>>,
+}
+
+impl ReadBack {
+    /// Reads the records `refs` (`None`: no record), each run of records that follow each
+    /// other in their file at most [`SPAN_GAP`] bytes apart in one read.
+    fn read(
+        &mut self,
+        store: &RecordStore,
+        refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
+    ) -> Result<()> {
+        self.buf.clear();
+        self.at.clear();
+        let mut run: Vec<crate::output::RecordRef> = Vec::new();
+        let mut run_at: Vec<usize> = Vec::new();
+        let mut flush = |run: &mut Vec<crate::output::RecordRef>,
+                         run_at: &mut Vec<usize>,
+                         at: &mut Vec<std::ops::Range<usize>>,
+                         buf: &mut Vec<u8>|
+         -> Result<()> {
+            if run.is_empty() {
+                return Ok(());
+            }
+            store.read_span(run, &mut self.span)?;
+            let mut off = 0;
+            for (i, r) in run.iter().enumerate() {
+                let start = buf.len();
+                buf.extend_from_slice(&self.span[off..off + r.len()]);
+                at[run_at[i]] = start..buf.len();
+                if let Some(next) = run.get(i + 1) {
+                    off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
+                }
+            }
+            run.clear();
+            run_at.clear();
+            Ok(())
+        };
+        // In file order, so that records near each other in a file share one read.
+        let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
+        for (k, r) in refs.enumerate() {
+            self.at.push(0..0);
+            if let Some(r) = r {
+                order.push((r, k));
+            }
+        }
+        order.sort_unstable_by_key(|(r, k)| (r.position(), *k));
+        for (r, k) in order {
+            if let Some(prev) = run.last() {
+                if prev.gap_to(&r, SPAN_GAP).is_none() {
+                    flush(&mut run, &mut run_at, &mut self.at, &mut self.buf)?;
+                }
+            }
+            run.push(r);
+            run_at.push(k);
+        }
+        flush(&mut run, &mut run_at, &mut self.at, &mut self.buf)
+    }
+
+    /// Record `k` of the last [`ReadBack::read`].
+    fn get(&self, k: usize) -> &[u8] {
+        &self.buf[self.at[k].clone()]
+    }
+}
+
 /// Where the text field's raw JSON value is in a record line, and the text it holds.
 pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, String)> {
     let map: BTreeMap<String, &RawValue> = serde_json::from_str(record)?;
@@ -423,4 +496,35 @@ fn clean_record(
         paragraphs: page.paragraphs.len() as u32,
         chrome: page.paragraphs.len() as u32 - content,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_back_returns_each_record_whatever_the_order_and_gaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = RecordStore::new(dir.path()).unwrap();
+        // Records of growing size; a large one between them breaks the spans.
+        let records: Vec<Vec<u8>> = (0..40u8)
+            .map(|i| {
+                let len = if i % 13 == 7 { 40_000 } else { i as usize * 3 };
+                vec![b'a' + i % 26; len]
+            })
+            .collect();
+        let refs: Vec<_> = records.iter().map(|r| store.push(r).unwrap()).collect();
+        store.finish_writing().unwrap();
+        let order: Vec<usize> = (0..40).map(|i| (i * 17) % 40).collect();
+        let mut rb = ReadBack::default();
+        rb.read(
+            &store,
+            order.iter().map(|&i| (i % 5 != 0).then_some(refs[i])),
+        )
+        .unwrap();
+        for (k, &i) in order.iter().enumerate() {
+            let want: &[u8] = if i % 5 != 0 { &records[i] } else { &[] };
+            assert_eq!(rb.get(k), want, "record {i}");
+        }
+    }
 }

@@ -32,6 +32,12 @@ impl RecordRef {
         self.len == 0
     }
 
+    /// Where the record is: its file (0: the spill file) and byte offset. Reading records in
+    /// this order reads each file forwards.
+    pub fn position(&self) -> (u32, u64) {
+        (self.src, self.offset)
+    }
+
     /// The number of bytes between the end of this record and the start of `next` when `next`
     /// is in the same file (spill file or input file) after this record, at most `max_gap`
     /// bytes on: the two can then be read back as one span ([`RecordStore::read_span`]).
