@@ -7,9 +7,9 @@
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
 //!    are read back from the store (no second analysis; a batch's records in file order,
-//!    neighbours in one read; the text field found where pass 1 found it), the record's text
-//!    field's raw value is replaced by the content paragraphs (every other byte of the record passes through),
-//!    and the cleaned text is fingerprinted;
+//!    neighbours in one read; the text field found where pass 1 found it), the record's
+//!    text field's raw value is replaced by the content paragraphs (every other byte of the
+//!    record passes through), and the cleaned text is fingerprinted;
 //! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
 //!    written in id order.
 
@@ -343,10 +343,11 @@ const SPAN_GAP: u64 = 16 << 10;
 /// Records of a batch read back from the store, as few spans as possible.
 #[derive(Default)]
 struct ReadBack {
-    buf: Vec<u8>,
-    span: Vec<u8>,
-    /// Where each record is in `buf` (an empty range for none).
-    at: Vec<std::ops::Range<usize>>,
+    /// The spans read (the first `used`; the others keep their memory for the next batch).
+    spans: Vec<Vec<u8>>,
+    used: usize,
+    /// Where each record is: its span and byte range there (`None` for no record).
+    at: Vec<Option<(usize, std::ops::Range<usize>)>>,
 }
 
 impl ReadBack {
@@ -357,56 +358,54 @@ impl ReadBack {
         store: &RecordStore,
         refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
     ) -> Result<()> {
-        self.buf.clear();
+        self.used = 0;
         self.at.clear();
-        let mut run: Vec<crate::output::RecordRef> = Vec::new();
-        let mut run_at: Vec<usize> = Vec::new();
-        let mut flush = |run: &mut Vec<crate::output::RecordRef>,
-                         run_at: &mut Vec<usize>,
-                         at: &mut Vec<std::ops::Range<usize>>,
-                         buf: &mut Vec<u8>|
-         -> Result<()> {
-            if run.is_empty() {
-                return Ok(());
-            }
-            store.read_span(run, &mut self.span)?;
-            let mut off = 0;
-            for (i, r) in run.iter().enumerate() {
-                let start = buf.len();
-                buf.extend_from_slice(&self.span[off..off + r.len()]);
-                at[run_at[i]] = start..buf.len();
-                if let Some(next) = run.get(i + 1) {
-                    off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
-                }
-            }
-            run.clear();
-            run_at.clear();
-            Ok(())
-        };
         // In file order, so that records near each other in a file share one read.
         let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
         for (k, r) in refs.enumerate() {
-            self.at.push(0..0);
+            self.at.push(None);
             if let Some(r) = r {
                 order.push((r, k));
             }
         }
         order.sort_unstable_by_key(|(r, k)| (r.position(), *k));
-        for (r, k) in order {
-            if let Some(prev) = run.last() {
-                if prev.gap_to(&r, SPAN_GAP).is_none() {
-                    flush(&mut run, &mut run_at, &mut self.at, &mut self.buf)?;
-                }
-            }
+        let mut run: Vec<crate::output::RecordRef> = Vec::new();
+        let mut run_at: Vec<usize> = Vec::new();
+        for (i, &(r, k)) in order.iter().enumerate() {
             run.push(r);
             run_at.push(k);
+            let ends = match order.get(i + 1) {
+                Some((next, _)) => r.gap_to(next, SPAN_GAP).is_none(),
+                None => true,
+            };
+            if !ends {
+                continue;
+            }
+            if self.used == self.spans.len() {
+                self.spans.push(Vec::new());
+            }
+            let span = self.used;
+            self.used += 1;
+            store.read_span(&run, &mut self.spans[span])?;
+            let mut off = 0;
+            for (j, r) in run.iter().enumerate() {
+                self.at[run_at[j]] = Some((span, off..off + r.len()));
+                if let Some(next) = run.get(j + 1) {
+                    off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
+                }
+            }
+            run.clear();
+            run_at.clear();
         }
-        flush(&mut run, &mut run_at, &mut self.at, &mut self.buf)
+        Ok(())
     }
 
-    /// Record `k` of the last [`ReadBack::read`].
+    /// Record `k` of the last [`ReadBack::read`] (empty for none).
     fn get(&self, k: usize) -> &[u8] {
-        &self.buf[self.at[k].clone()]
+        match &self.at[k] {
+            Some((span, range)) => &self.spans[*span][range.clone()],
+            None => &[],
+        }
     }
 }
 
