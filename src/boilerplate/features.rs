@@ -244,15 +244,18 @@ impl PageAnalysis {
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
     /// distinct 3-shingles of keys with at least 6 tokens, each sorted.
     pub fn keys(&self) -> PageKeys {
-        let mut keys: Vec<u64> = self
-            .paragraphs
-            .iter()
-            .filter(|p| p.key != 0)
-            .map(|p| p.key)
-            .collect();
+        // Both lists are allocated once, at their final size before deduplication.
+        let mut keys: Vec<u64> = Vec::with_capacity(self.paragraphs.len());
+        keys.extend(self.paragraphs.iter().filter(|p| p.key != 0).map(|p| p.key));
         keys.sort_unstable();
         keys.dedup();
-        let mut shingles = Vec::new();
+        let n: usize = self
+            .paragraphs
+            .iter()
+            .filter(|p| p.key_tokens >= 6)
+            .map(|p| (p.tokens.1 - p.tokens.0).saturating_sub(2) as usize)
+            .sum();
+        let mut shingles = Vec::with_capacity(n);
         for (i, p) in self.paragraphs.iter().enumerate() {
             if p.key_tokens >= 6 {
                 for w in self.key_tokens(i).windows(3) {
