@@ -343,11 +343,10 @@ const SPAN_GAP: u64 = 16 << 10;
 /// Records of a batch read back from the store, as few spans as possible.
 #[derive(Default)]
 struct ReadBack {
-    /// The spans read (the first `used`; the others keep their memory for the next batch).
-    spans: Vec<Vec<u8>>,
-    used: usize,
-    /// Where each record is: its span and byte range there (`None` for no record).
-    at: Vec<Option<(usize, std::ops::Range<usize>)>>,
+    /// The spans read, one after the other (the memory is kept from batch to batch).
+    buf: Vec<u8>,
+    /// Where each record is in `buf` (`None` for no record).
+    at: Vec<Option<std::ops::Range<usize>>>,
 }
 
 impl ReadBack {
@@ -358,7 +357,7 @@ impl ReadBack {
         store: &RecordStore,
         refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
     ) -> Result<()> {
-        self.used = 0;
+        self.buf.clear();
         self.at.clear();
         // In file order, so that records near each other in a file share one read.
         let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
@@ -381,15 +380,9 @@ impl ReadBack {
             if !ends {
                 continue;
             }
-            if self.used == self.spans.len() {
-                self.spans.push(Vec::new());
-            }
-            let span = self.used;
-            self.used += 1;
-            store.read_span(&run, &mut self.spans[span])?;
-            let mut off = 0;
+            let mut off = store.append_span(&run, &mut self.buf)?;
             for (j, r) in run.iter().enumerate() {
-                self.at[run_at[j]] = Some((span, off..off + r.len()));
+                self.at[run_at[j]] = Some(off..off + r.len());
                 if let Some(next) = run.get(j + 1) {
                     off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
                 }
@@ -403,7 +396,7 @@ impl ReadBack {
     /// Record `k` of the last [`ReadBack::read`] (empty for none).
     fn get(&self, k: usize) -> &[u8] {
         match &self.at[k] {
-            Some((span, range)) => &self.spans[*span][range.clone()],
+            Some(range) => &self.buf[range.clone()],
             None => &[],
         }
     }
