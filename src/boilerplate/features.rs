@@ -244,15 +244,18 @@ impl PageAnalysis {
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
     /// distinct 3-shingles of keys with at least 6 tokens, each sorted.
     pub fn keys(&self) -> PageKeys {
-        let mut keys: Vec<u64> = self
-            .paragraphs
-            .iter()
-            .filter(|p| p.key != 0)
-            .map(|p| p.key)
-            .collect();
+        // Both lists are allocated once, at their final size before deduplication.
+        let mut keys: Vec<u64> = Vec::with_capacity(self.paragraphs.len());
+        keys.extend(self.paragraphs.iter().filter(|p| p.key != 0).map(|p| p.key));
         keys.sort_unstable();
         keys.dedup();
-        let mut shingles = Vec::new();
+        let n: usize = self
+            .paragraphs
+            .iter()
+            .filter(|p| p.key_tokens >= 6)
+            .map(|p| (p.tokens.1 - p.tokens.0).saturating_sub(2) as usize)
+            .sum();
+        let mut shingles = Vec::with_capacity(n);
         for (i, p) in self.paragraphs.iter().enumerate() {
             if p.key_tokens >= 6 {
                 for w in self.key_tokens(i).windows(3) {
@@ -260,11 +263,18 @@ impl PageAnalysis {
                 }
             }
         }
-        shingles.sort_unstable();
+        if shingles.len() > 256 {
+            super::stats::radix_sort(&mut shingles);
+        } else {
+            shingles.sort_unstable();
+        }
         shingles.dedup();
         PageKeys { keys, shingles }
     }
 }
+
+/// Bytes of a paragraph in [`PageAnalysis::encode`], without its lexicon match.
+const PARAGRAPH_BYTES: usize = 57;
 
 impl PageAnalysis {
     /// Appends a compact binary form of the analysis to `out` (read back with
@@ -283,31 +293,44 @@ impl PageAnalysis {
         u32le(out, self.tokens.len());
         u32le(out, self.title_tokens.len());
         for p in &self.paragraphs {
-            u32le(out, p.span.byte_start);
-            u32le(out, p.span.byte_end);
-            out.extend_from_slice(&p.key.to_le_bytes());
-            u32le(out, p.key_tokens as usize);
-            u32le(out, p.key_chars as usize);
-            u32le(out, p.words as usize);
-            u32le(out, p.menu as usize);
-            u32le(out, p.tokens.0 as usize);
-            u32le(out, p.tokens.1 as usize);
-            out.extend_from_slice(&p.stopwords.to_le_bytes());
-            out.extend_from_slice(&p.caps.to_le_bytes());
-            let flags = p.end as u8
+            // One fixed-size record per paragraph (57 bytes, 69 with a lexicon match),
+            // assembled in place and appended at once.
+            let mut rec = [0u8; PARAGRAPH_BYTES + 12];
+            let put = |rec: &mut [u8], at: usize, v: usize| {
+                rec[at..at + 4].copy_from_slice(&(v as u32).to_le_bytes())
+            };
+            put(&mut rec, 0, p.span.byte_start);
+            put(&mut rec, 4, p.span.byte_end);
+            rec[8..16].copy_from_slice(&p.key.to_le_bytes());
+            put(&mut rec, 16, p.key_tokens as usize);
+            put(&mut rec, 20, p.key_chars as usize);
+            put(&mut rec, 24, p.words as usize);
+            put(&mut rec, 28, p.menu as usize);
+            put(&mut rec, 32, p.tokens.0 as usize);
+            put(&mut rec, 36, p.tokens.1 as usize);
+            rec[40..48].copy_from_slice(&p.stopwords.to_le_bytes());
+            rec[48..56].copy_from_slice(&p.caps.to_le_bytes());
+            rec[56] = p.end as u8
                 | (p.ellipsis as u8) << 1
                 | (p.label as u8) << 2
                 | (p.byline as u8) << 3
                 | (p.lex.is_some() as u8) << 4;
-            out.push(flags);
-            if let Some(m) = p.lex {
-                u32le(out, m.phrase as usize);
-                u32le(out, m.start);
-                u32le(out, m.end);
-            }
+            let len = match p.lex {
+                Some(m) => {
+                    put(&mut rec, 57, m.phrase as usize);
+                    put(&mut rec, 61, m.start);
+                    put(&mut rec, 65, m.end);
+                    PARAGRAPH_BYTES + 12
+                }
+                None => PARAGRAPH_BYTES,
+            };
+            out.extend_from_slice(&rec[..len]);
         }
-        for t in self.tokens.iter().chain(&self.title_tokens) {
-            out.extend_from_slice(&t.to_le_bytes());
+        let start = out.len();
+        out.resize(start + (self.tokens.len() + self.title_tokens.len()) * 8, 0);
+        let tokens = self.tokens.iter().chain(&self.title_tokens);
+        for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
+            d.copy_from_slice(&t.to_le_bytes());
         }
     }
 
@@ -324,12 +347,6 @@ impl PageAnalysis {
             fn u32(&mut self) -> Option<u32> {
                 self.take::<4>().map(u32::from_le_bytes)
             }
-            fn u64(&mut self) -> Option<u64> {
-                self.take::<8>().map(u64::from_le_bytes)
-            }
-            fn f64(&mut self) -> Option<f64> {
-                self.take::<8>().map(f64::from_le_bytes)
-            }
         }
         let mut r = R(b);
         self.paragraphs.clear();
@@ -340,17 +357,25 @@ impl PageAnalysis {
         let ntt = r.u32()? as usize;
         self.paragraphs.reserve(np);
         for _ in 0..np {
-            let byte_start = r.u32()? as usize;
-            let byte_end = r.u32()? as usize;
-            let key = r.u64()?;
-            let key_tokens = r.u32()?;
-            let key_chars = r.u32()?;
-            let words = r.u32()?;
-            let menu = r.u32()?;
-            let tokens = (r.u32()?, r.u32()?);
-            let stopwords = r.f64()?;
-            let caps = r.f64()?;
-            let [flags] = r.take::<1>()?;
+            let rec = r.take::<PARAGRAPH_BYTES>()?;
+            let u32_at =
+                |at: usize| u32::from_le_bytes([rec[at], rec[at + 1], rec[at + 2], rec[at + 3]]);
+            let u64_at = |at: usize| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&rec[at..at + 8]);
+                u64::from_le_bytes(b)
+            };
+            let byte_start = u32_at(0) as usize;
+            let byte_end = u32_at(4) as usize;
+            let key = u64_at(8);
+            let key_tokens = u32_at(16);
+            let key_chars = u32_at(20);
+            let words = u32_at(24);
+            let menu = u32_at(28);
+            let tokens = (u32_at(32), u32_at(36));
+            let stopwords = f64::from_bits(u64_at(40));
+            let caps = f64::from_bits(u64_at(48));
+            let flags = rec[56];
             let lex = if flags & 16 != 0 {
                 Some(LexMatch {
                     phrase: r.u32()?,
@@ -380,14 +405,18 @@ impl PageAnalysis {
                 tokens,
             });
         }
-        self.tokens.reserve(nt);
-        for _ in 0..nt {
-            self.tokens.push(r.u64()?);
-        }
-        self.title_tokens.reserve(ntt);
-        for _ in 0..ntt {
-            self.title_tokens.push(r.u64()?);
-        }
+        let words = |r: &mut R, n: usize, out: &mut Vec<u64>| -> Option<()> {
+            let bytes = r.0.get(..n.checked_mul(8)?)?;
+            r.0 = &r.0[bytes.len()..];
+            out.extend(bytes.chunks_exact(8).map(|c| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(c);
+                u64::from_le_bytes(b)
+            }));
+            Some(())
+        };
+        words(&mut r, nt, &mut self.tokens)?;
+        words(&mut r, ntt, &mut self.title_tokens)?;
         r.0.is_empty().then_some(())
     }
 }

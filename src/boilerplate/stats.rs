@@ -61,7 +61,8 @@ impl Counts {
         }
         let mut pending = std::mem::take(&mut self.pending);
         radix_sort(&mut pending);
-        let mut runs: Vec<(u64, u32)> = Vec::new();
+        let distinct = 1 + pending.windows(2).filter(|w| w[0] != w[1]).count();
+        let mut runs: Vec<(u64, u32)> = Vec::with_capacity(distinct);
         for g in pending.chunk_by(|a, b| a == b) {
             runs.push((g[0], g.len() as u32));
         }
@@ -130,33 +131,56 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
     out
 }
 
-/// Sorts `v` ascending: one pass scatters the values by their top byte into 256 buckets (in
-/// order), then each bucket, small enough for the cache, is sorted by comparison. Small
-/// inputs are sorted directly.
-fn radix_sort(v: &mut Vec<u64>) {
-    if v.len() < 4096 {
+/// Sorts `v` ascending, most significant byte first: one pass scatters the values by their
+/// top byte into 256 buckets (in order), and each bucket is sorted the same way on the next
+/// byte, down to buckets small enough to be sorted by comparison. The values are hashes,
+/// uniformly spread, so two levels mostly suffice.
+pub(crate) fn radix_sort(v: &mut [u64]) {
+    if v.len() <= RADIX_SMALL {
         v.sort_unstable();
         return;
     }
+    let mut buf = vec![0u64; v.len()];
+    radix_sort_at(v, &mut buf);
+}
+
+/// Buckets at most this long are sorted by comparison.
+const RADIX_SMALL: usize = 96;
+
+/// Sorts `v` on the highest byte where its values differ, then each bucket the same way,
+/// using `buf` (as long as `v`) as scratch. Runs of one value (a shingle on many pages) end
+/// at once.
+fn radix_sort_at(v: &mut [u64], buf: &mut [u64]) {
+    let (min, max) = v
+        .iter()
+        .fold((u64::MAX, 0u64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    if min >= max {
+        return;
+    }
+    let shift = (63 - (min ^ max).leading_zeros()) / 8 * 8;
     let mut count = [0usize; 256];
     for &x in v.iter() {
-        count[(x >> 56) as usize] += 1;
+        count[((x >> shift) & 0xff) as usize] += 1;
     }
     let mut start = [0usize; 257];
     for b in 0..256 {
         start[b + 1] = start[b] + count[b];
     }
     let mut pos = start;
-    let mut buf = vec![0u64; v.len()];
     for &x in v.iter() {
-        let b = (x >> 56) as usize;
+        let b = ((x >> shift) & 0xff) as usize;
         buf[pos[b]] = x;
         pos[b] += 1;
     }
+    v.copy_from_slice(buf);
     for b in 0..256 {
-        buf[start[b]..start[b + 1]].sort_unstable();
+        let (lo, hi) = (start[b], start[b + 1]);
+        if hi - lo <= RADIX_SMALL || shift == 0 {
+            v[lo..hi].sort_unstable();
+        } else {
+            radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi]);
+        }
     }
-    *v = buf;
 }
 
 /// Repetition counts for one source.
@@ -174,6 +198,13 @@ impl SourceStats {
         self.pages += 1;
         self.key_df.pending.extend_from_slice(&page.keys);
         self.shingle_df.pending.extend_from_slice(&page.shingles);
+    }
+
+    /// Makes room for pages holding `keys` keys and `shingles` shingles in all, to be added
+    /// with [`SourceStats::add_page`].
+    pub fn reserve(&mut self, keys: usize, shingles: usize) {
+        self.key_df.pending.reserve(keys);
+        self.shingle_df.pending.reserve(shingles);
     }
 
     /// Adds the counts of `other` (pages of the same source).

@@ -55,6 +55,7 @@ pub fn parse_record(raw: RawRecord, opts: &ReadOptions) -> Result<Document, Reco
                 locator,
                 json,
                 derived_id: false,
+                text_raw: None,
                 invalid_utf8,
             })
         }
@@ -132,6 +133,10 @@ fn parse_json_line(
         Err(e) => return Err(malformed(e, error)),
     };
 
+    let text_raw = fields.text.map(|v| {
+        let start = offset_in(&line, v.get());
+        (start, start + v.get().len())
+    });
     let text = match fields.text {
         None => {
             return Err(error(
@@ -189,6 +194,8 @@ fn parse_json_line(
     };
 
     let derived_id = !matches!(edit, IdEdit::None);
+    // The raw text's place is kept only when the line is written back unchanged.
+    let text_raw = text_raw.filter(|_| !derived_id);
     let json = match edit {
         IdEdit::None => line,
         IdEdit::ReplaceNull(start) => {
@@ -209,6 +216,7 @@ fn parse_json_line(
         locator,
         json,
         derived_id,
+        text_raw,
         invalid_utf8,
     })
 }
@@ -580,6 +588,32 @@ mod tests {
 
     fn parse(s: &str) -> Result<Document, RecordError> {
         parse_record(line(s.as_bytes()), &ReadOptions::default())
+    }
+
+    #[test]
+    fn text_raw_is_the_text_fields_value_in_the_json() {
+        for s in [
+            r#"{"id":"a","text":"x\ny \u00e9","n":[1,"text"]}"#,
+            r#"{"text":"first","id":3,"text":"last one"}"#,
+            r#"{ "id" : "b" , "text" : "" }"#,
+        ] {
+            let d = parse(s).unwrap();
+            let (start, end) = d.text_raw.unwrap();
+            assert_eq!(
+                decode_raw_string(&d.json[start..end]).unwrap(),
+                d.text,
+                "{s}"
+            );
+        }
+        assert_eq!(
+            parse(r#"{"text":"last one","id":3}"#).unwrap().text,
+            "last one"
+        );
+        // A derived id changes the line: no place is given.
+        for s in [r#"{"text":"t"}"#, r#"{"id":null,"text":"t"}"#] {
+            let d = parse(s).unwrap();
+            assert!(d.derived_id && d.text_raw.is_none(), "{s}");
+        }
     }
 
     fn err_kind(s: &str) -> RecordErrorKind {

@@ -131,6 +131,9 @@ pub struct Document {
     pub json: String,
     /// Whether the record's id was derived (`FILE:LINE`) because the id field was missing.
     pub derived_id: bool,
+    /// Where the text field's raw JSON value (the quoted string) is in [`Document::json`], as
+    /// a byte range, when the reader knows it (JSON lines written back unchanged).
+    pub text_raw: Option<(usize, usize)>,
     /// Number of invalid UTF-8 sequences that were replaced by U+FFFD when decoding.
     pub invalid_utf8: usize,
 }

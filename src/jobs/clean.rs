@@ -6,9 +6,10 @@
 //!    spilled to the record store right after the record;
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
-//!    are read back from the store (no second analysis), the record's text field's raw value
-//!    is replaced by the content paragraphs (every other byte of the record passes through),
-//!    and the cleaned text is fingerprinted;
+//!    are read back from the store (no second analysis; a batch's records in file order,
+//!    neighbours in one read; the text field found where pass 1 found it), the record's
+//!    text field's raw value is replaced by the content paragraphs (every other byte of the
+//!    record passes through), and the cleaned text is fingerprinted;
 //! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
 //!    written in id order.
 
@@ -116,7 +117,7 @@ pub fn run(
             classifier.analyze_into(&doc.text, scratch, page);
             let mut blob = Vec::new();
             page.encode(&mut blob);
-            (page.keys(), Some(blob))
+            ((page.keys(), doc.text_raw), Some(blob))
         })
     })?;
     let mut store = collected.store;
@@ -134,8 +135,11 @@ pub fn run(
         .par_iter()
         .map(|g| {
             let mut s = SourceStats::default();
+            let keys = g.iter().map(|&i| entries[i].data.0 .0.keys.len()).sum();
+            let shingles = g.iter().map(|&i| entries[i].data.0 .0.shingles.len()).sum();
+            s.reserve(keys, shingles);
             for &i in g.iter() {
-                s.add_page(&entries[i].data.0);
+                s.add_page(&entries[i].data.0 .0);
             }
             (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
@@ -146,7 +150,7 @@ pub fn run(
     }
     let stats = stats.finish();
     for e in &mut entries {
-        e.data.0 = PageKeys::default();
+        e.data.0 .0 = PageKeys::default();
     }
 
     // Pass 2: label, splice, fingerprint.
@@ -160,16 +164,14 @@ pub fn run(
     let mut clean_len = vec![0usize; entries.len()];
     let (mut paragraphs, mut chrome) = (0u64, 0u64);
     let with_annotations = outputs.annotations.is_some();
-    let mut records: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    store.finish_writing()?;
+    let (mut rec_buf, mut blob_buf) = (ReadBack::default(), ReadBack::default());
     for (b, chunk) in entries.chunks(LABEL_BATCH).enumerate() {
-        records.resize_with(chunk.len(), Default::default);
-        for (e, (buf, blob)) in chunk.iter().zip(records.iter_mut()) {
-            store.read(e.record, buf)?;
-            match e.data.1 {
-                Some(r) => store.read(r, blob)?,
-                None => blob.clear(),
-            }
-        }
+        rec_buf.read(&store, chunk.iter().map(|e| Some(e.record)))?;
+        blob_buf.read(&store, chunk.iter().map(|e| e.data.1))?;
+        let records: Vec<(&[u8], &[u8])> = (0..chunk.len())
+            .map(|k| (rec_buf.get(k), blob_buf.get(k)))
+            .collect();
         let results: Vec<Result<Cleaned>> = chunk
             .par_iter()
             .zip(records.par_iter())
@@ -184,6 +186,7 @@ pub fn run(
                     clean_record(
                         rec,
                         blob,
+                        e.data.0 .1,
                         &e.id,
                         e.source.as_deref(),
                         &read.text_field,
@@ -214,7 +217,7 @@ pub fn run(
         }
         progress.advance(chunk.len() as u64);
     }
-    drop(records);
+    drop((rec_buf, blob_buf));
 
     // Near duplicates among the cleaned texts.
     let mut removed_for: Vec<Option<(u32, f64)>> = vec![None; entries.len()];
@@ -333,6 +336,72 @@ pub fn run(
     })
 }
 
+/// Most bytes skipped between two records read back as one span: reading them costs less
+/// than another read call.
+const SPAN_GAP: u64 = 16 << 10;
+
+/// Records of a batch read back from the store, as few spans as possible.
+#[derive(Default)]
+struct ReadBack {
+    /// The spans read, one after the other (the memory is kept from batch to batch).
+    buf: Vec<u8>,
+    /// Where each record is in `buf` (`None` for no record).
+    at: Vec<Option<std::ops::Range<usize>>>,
+}
+
+impl ReadBack {
+    /// Reads the records `refs` (`None`: no record), each run of records that follow each
+    /// other in their file at most [`SPAN_GAP`] bytes apart in one read.
+    fn read(
+        &mut self,
+        store: &RecordStore,
+        refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
+    ) -> Result<()> {
+        self.buf.clear();
+        self.at.clear();
+        // In file order, so that records near each other in a file share one read.
+        let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
+        for (k, r) in refs.enumerate() {
+            self.at.push(None);
+            if let Some(r) = r {
+                order.push((r, k));
+            }
+        }
+        order.sort_unstable_by_key(|(r, k)| (r.position(), *k));
+        let mut run: Vec<crate::output::RecordRef> = Vec::new();
+        let mut run_at: Vec<usize> = Vec::new();
+        for (i, &(r, k)) in order.iter().enumerate() {
+            run.push(r);
+            run_at.push(k);
+            let ends = match order.get(i + 1) {
+                Some((next, _)) => r.gap_to(next, SPAN_GAP).is_none(),
+                None => true,
+            };
+            if !ends {
+                continue;
+            }
+            let mut off = store.append_span(&run, &mut self.buf)?;
+            for (j, r) in run.iter().enumerate() {
+                self.at[run_at[j]] = Some(off..off + r.len());
+                if let Some(next) = run.get(j + 1) {
+                    off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
+                }
+            }
+            run.clear();
+            run_at.clear();
+        }
+        Ok(())
+    }
+
+    /// Record `k` of the last [`ReadBack::read`] (empty for none).
+    fn get(&self, k: usize) -> &[u8] {
+        match &self.at[k] {
+            Some(range) => &self.buf[range.clone()],
+            None => &[],
+        }
+    }
+}
+
 /// Where the text field's raw JSON value is in a record line, and the text it holds.
 pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, String)> {
     let map: BTreeMap<String, &RawValue> = serde_json::from_str(record)?;
@@ -352,6 +421,7 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 fn clean_record(
     record: &[u8],
     analysis: &[u8],
+    text_raw: Option<(usize, usize)>,
     id: &str,
     source: Option<&str>,
     text_field: &str,
@@ -364,7 +434,15 @@ fn clean_record(
 ) -> Result<Cleaned> {
     let json = std::str::from_utf8(record)
         .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
-    let (start, end, text) = text_field_span(json, text_field)?;
+    // The text field's place was found when the record was first read: no second parse.
+    let known = text_raw.and_then(|(s, e)| {
+        let text = crate::corpus::decode_raw_string(json.get(s..e)?)?;
+        Some((s, e, text))
+    });
+    let (start, end, text) = match known {
+        Some(t) => t,
+        None => text_field_span(json, text_field)?,
+    };
     if analysis.is_empty() || page.decode_from(analysis).is_none() {
         classifier.analyze_into(&text, scratch, page);
     }
@@ -410,4 +488,35 @@ fn clean_record(
         paragraphs: page.paragraphs.len() as u32,
         chrome: page.paragraphs.len() as u32 - content,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_back_returns_each_record_whatever_the_order_and_gaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = RecordStore::new(dir.path()).unwrap();
+        // Records of growing size; a large one between them breaks the spans.
+        let records: Vec<Vec<u8>> = (0..40u8)
+            .map(|i| {
+                let len = if i % 13 == 7 { 40_000 } else { i as usize * 3 };
+                vec![b'a' + i % 26; len]
+            })
+            .collect();
+        let refs: Vec<_> = records.iter().map(|r| store.push(r).unwrap()).collect();
+        store.finish_writing().unwrap();
+        let order: Vec<usize> = (0..40).map(|i| (i * 17) % 40).collect();
+        let mut rb = ReadBack::default();
+        rb.read(
+            &store,
+            order.iter().map(|&i| (i % 5 != 0).then_some(refs[i])),
+        )
+        .unwrap();
+        for (k, &i) in order.iter().enumerate() {
+            let want: &[u8] = if i % 5 != 0 { &records[i] } else { &[] };
+            assert_eq!(rb.get(k), want, "record {i}");
+        }
+    }
 }

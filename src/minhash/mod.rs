@@ -174,7 +174,7 @@ impl MinHasher {
 }
 
 /// Probes of every bin's densification sequence kept in a table, per thread.
-const CACHED_PROBES: usize = 16;
+const CACHED_PROBES: usize = 64;
 
 /// The first [`CACHED_PROBES`] bins of the probe sequence of every bin, for one seed and `k`:
 /// densification then reads a table instead of running the hash chain. Built once per thread.

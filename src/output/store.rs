@@ -32,6 +32,12 @@ impl RecordRef {
         self.len == 0
     }
 
+    /// Where the record is: its file (0: the spill file) and byte offset. Reading records in
+    /// this order reads each file forwards.
+    pub fn position(&self) -> (u32, u64) {
+        (self.src, self.offset)
+    }
+
     /// The number of bytes between the end of this record and the start of `next` when `next`
     /// is in the same file (spill file or input file) after this record, at most `max_gap`
     /// bytes on: the two can then be read back as one span ([`RecordStore::read_span`]).
@@ -159,8 +165,15 @@ impl RecordStore {
     /// have been called.
     pub fn read_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<()> {
         buf.clear();
+        self.append_span(refs, buf).map(|_| ())
+    }
+
+    /// Like [`RecordStore::read_span`], but appends the span to `buf` and returns where it
+    /// starts there: several spans can share one buffer (and its memory, from batch to batch).
+    pub fn append_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<usize> {
+        let start = buf.len();
         let (Some(first), Some(last)) = (refs.first(), refs.last()) else {
-            return Ok(());
+            return Ok(start);
         };
         if refs
             .windows(2)
@@ -173,17 +186,18 @@ impl RecordStore {
         let end = last.offset + u64::from(last.len);
         let len = usize::try_from(end - first.offset)
             .map_err(|_| Error::Config("record store: span too large".into()))?;
-        buf.resize(len, 0);
-        let path = self.read_raw(first.src, first.offset, buf)?;
+        buf.resize(start + len, 0);
+        let span = &mut buf[start..];
+        let path = self.read_raw(first.src, first.offset, span)?;
         if let Some(path) = path {
             for r in refs {
                 let at = (r.offset - first.offset) as usize;
-                if xxh3_64(&buf[at..at + r.len as usize]) != r.hash {
+                if xxh3_64(&span[at..at + r.len as usize]) != r.hash {
                     return Err(changed(path, r.offset));
                 }
             }
         }
-        Ok(())
+        Ok(start)
     }
 
     /// Fills `buf` from source `src` (0: the spill file) at `offset`, returning the path of the
