@@ -23,7 +23,8 @@
 //!    every word n-gram); seeds within [`OverlapConfig::max_gap`] sentences of each other in
 //!    both documents are joined into passages, which may cover part of a paragraph or several;
 //!    a seed off the passage's longest in-order chain of seeds whose sentence on either side
-//!    lies within the chain's span is dropped (an echo in a repetitive text);
+//!    lies within the chain's span, and that would stretch it by more than one sentence, is
+//!    dropped (an echo in a repetitive text);
 //!    a passage is kept when the cosine of its two sides' summed vectors reaches
 //!    [`OverlapConfig::min_similarity`] (otherwise its seeds are regrouped with a smaller gap)
 //!    and both sides are at least [`OverlapConfig::min_passage_bytes`] long. Passages that
@@ -855,14 +856,16 @@ fn grow(
     for grp in groups {
         // A seed off the in-order chain of the group whose sentence on one side is within the
         // chain's span is an echo (a sentence resembling several of a repetitive text): it
-        // may not stretch the passage on the other side.
+        // may not stretch the passage on the other side, except by one sentence on each side
+        // (local reordering in edited copies).
         let grp = match monotone_chain(&grp, g) {
             Some((mut chain, rest)) => {
                 let (ia, jb) = span(&chain);
-                chain
-                    .extend(rest.into_iter().filter(|s| {
-                        !ia.contains(&(s.0 as usize)) && !jb.contains(&(s.1 as usize))
-                    }));
+                chain.extend(rest.into_iter().filter(|s| {
+                    let (a, b) = (s.0 as usize, s.1 as usize);
+                    let near = |r: &Range<usize>, x: usize| x + 1 >= r.start && x <= r.end;
+                    (!ia.contains(&a) && !jb.contains(&b)) || (near(&ia, a) && near(&jb, b))
+                }));
                 chain.sort_unstable();
                 chain
             }

@@ -248,12 +248,15 @@ fn repeated_sentences_do_not_stretch_a_passage() {
     let s = text(21, 4);
     let sents: Vec<&str> = s.split(". ").collect();
     let (s1, s2) = (sents[1], sents[2]);
-    // b repeats two of the copied sentences well before the copy.
+    // b repeats two of the copied sentences well before the copy (more than one sentence
+    // away: an echo next to the passage may stretch it by one sentence, as local reordering
+    // in an edited copy does).
     let b = format!(
-        "{}. {}. {}. {} {}",
+        "{}. {}. {}. {} {} {}",
         s1,
         text(22, 1).trim_end_matches('.'),
         s2,
+        text(26, 2),
         s,
         text(23, 5)
     );
