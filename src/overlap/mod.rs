@@ -22,6 +22,9 @@
 //!    [`OverlapConfig::seed_dice`] (this survives word edits, shuffles and paraphrase that break
 //!    every word n-gram); seeds within [`OverlapConfig::max_gap`] sentences of each other in
 //!    both documents are joined into passages, which may cover part of a paragraph or several;
+//!    a seed off the passage's longest in-order chain of seeds whose sentence on either side
+//!    lies within the chain's span, and that would stretch it by more than one sentence, is
+//!    dropped (an echo in a repetitive text);
 //!    a passage is kept when the cosine of its two sides' summed vectors reaches
 //!    [`OverlapConfig::min_similarity`] (otherwise its seeds are regrouped with a smaller gap)
 //!    and both sides are at least [`OverlapConfig::min_passage_bytes`] long. Passages that
@@ -851,10 +854,24 @@ fn grow(
         groups[slot[r]].push(seed);
     }
     for grp in groups {
-        let ia = grp.iter().map(|s| s.0).min().unwrap_or(0) as usize
-            ..grp.iter().map(|s| s.0).max().unwrap_or(0) as usize + 1;
-        let jb = grp.iter().map(|s| s.1).min().unwrap_or(0) as usize
-            ..grp.iter().map(|s| s.1).max().unwrap_or(0) as usize + 1;
+        // A seed off the in-order chain of the group whose sentence on one side is within the
+        // chain's span is an echo (a sentence resembling several of a repetitive text): it
+        // may not stretch the passage on the other side, except by one sentence on each side
+        // (local reordering in edited copies).
+        let grp = match monotone_chain(&grp, g) {
+            Some((mut chain, rest)) => {
+                let (ia, jb) = span(&chain);
+                chain.extend(rest.into_iter().filter(|s| {
+                    let (a, b) = (s.0 as usize, s.1 as usize);
+                    let near = |r: &Range<usize>, x: usize| x + 1 >= r.start && x <= r.end;
+                    (!ia.contains(&a) && !jb.contains(&b)) || (near(&ia, a) && near(&jb, b))
+                }));
+                chain.sort_unstable();
+                chain
+            }
+            None => grp,
+        };
+        let (ia, jb) = span(&grp);
         let sim = ctx.cosine(ia.clone(), jb.clone());
         if sim >= min_sim {
             out.push((ia, jb, sim));
@@ -862,6 +879,79 @@ fn grow(
             grow(ctx, &grp, gap - 1, min_sim, out);
         }
     }
+}
+
+/// A seed: a sentence of a and a sentence of b that match.
+type Seed = (u32, u32);
+
+/// The sentences of a and of b that `seeds` span.
+fn span(seeds: &[(u32, u32)]) -> (Range<usize>, Range<usize>) {
+    let ia = seeds.iter().map(|s| s.0).min().unwrap_or(0) as usize
+        ..seeds.iter().map(|s| s.0).max().unwrap_or(0) as usize + 1;
+    let jb = seeds.iter().map(|s| s.1).min().unwrap_or(0) as usize
+        ..seeds.iter().map(|s| s.1).max().unwrap_or(0) as usize + 1;
+    (ia, jb)
+}
+
+/// The longest chain of `seeds` (sorted by a then b sentence) in text order on both sides,
+/// consecutive seeds at most `g` sentences apart in each document; of equally long chains,
+/// the tightest (least total distance between consecutive seeds), then the first. `None` when
+/// every seed is on it; else the chain and the other seeds. A sentence copied once but
+/// resembling several sentences of a repetitive text seeds with all of them, and those out of
+/// order would stretch a passage over text that was not copied.
+fn monotone_chain(seeds: &[Seed], g: u32) -> Option<(Vec<Seed>, Vec<Seed>)> {
+    let n = seeds.len();
+    if n < 2 {
+        return None;
+    }
+    // (seeds on the best chain ending here, its total distance), predecessor.
+    let mut best: Vec<(u32, u64)> = vec![(1, 0); n];
+    let mut prev: Vec<usize> = vec![usize::MAX; n];
+    for k in 0..n {
+        let (ik, jk) = seeds[k];
+        for m in (0..k).rev() {
+            let (im, jm) = seeds[m];
+            if ik - im > g {
+                break;
+            }
+            if jm > jk || jk - jm > g || (im == ik && jm == jk) {
+                continue;
+            }
+            // In order on both sides: one of the two may stay on the same sentence (a
+            // sentence split differently in the two texts) but not both.
+            let cand = (
+                best[m].0 + 1,
+                best[m].1 + u64::from(ik - im) + u64::from(jk - jm),
+            );
+            if cand.0 > best[k].0 || (cand.0 == best[k].0 && cand.1 < best[k].1) {
+                best[k] = cand;
+                prev[k] = m;
+            }
+        }
+    }
+    let mut end = 0;
+    for k in 1..n {
+        if best[k].0 > best[end].0 || (best[k].0 == best[end].0 && best[k].1 < best[end].1) {
+            end = k;
+        }
+    }
+    if best[end].0 as usize == n {
+        return None;
+    }
+    let mut on = vec![false; n];
+    let mut k = end;
+    loop {
+        on[k] = true;
+        if prev[k] == usize::MAX {
+            break;
+        }
+        k = prev[k];
+    }
+    let (chain, rest): (Vec<_>, Vec<_>) = (0..n).partition(|&k| on[k]);
+    Some((
+        chain.into_iter().map(|k| seeds[k]).collect(),
+        rest.into_iter().map(|k| seeds[k]).collect(),
+    ))
 }
 
 /// The byte span of sentences `xr` of `x`, with words before the first and after the last

@@ -224,3 +224,52 @@ fn merge_ranges_sorts_clips_and_joins() {
         vec![0..3, 5..12, 20..25]
     );
 }
+
+#[test]
+fn monotone_chain_keeps_seeds_in_order_on_both_sides() {
+    // Sentence 1 of a also resembles sentence 0 of b, sentence 3 resembles sentence 1: a
+    // repetitive b. The copy is a 0..3 → b 5..8.
+    let seeds = [(0, 5), (1, 0), (1, 6), (2, 7), (3, 1)];
+    let (chain, rest) = monotone_chain(&seeds, 5).unwrap();
+    assert_eq!(chain, vec![(0, 5), (1, 6), (2, 7)]);
+    assert_eq!(rest, vec![(1, 0), (3, 1)]);
+    assert_eq!(span(&chain), (0..3, 5..8));
+    // Already in order: nothing to cut.
+    assert_eq!(monotone_chain(&[(0, 0), (1, 1), (1, 2), (2, 2)], 5), None);
+    // Too far apart to chain: the tightest of the equally long chains wins.
+    assert_eq!(
+        monotone_chain(&[(0, 0), (0, 9), (1, 10)], 2).unwrap().0,
+        vec![(0, 9), (1, 10)]
+    );
+}
+
+#[test]
+fn repeated_sentences_do_not_stretch_a_passage() {
+    let s = text(21, 4);
+    let sents: Vec<&str> = s.split(". ").collect();
+    let (s1, s2) = (sents[1], sents[2]);
+    // b repeats two of the copied sentences well before the copy (more than one sentence
+    // away: an echo next to the passage may stretch it by one sentence, as local reordering
+    // in an edited copy does).
+    let b = format!(
+        "{}. {}. {}. {} {} {}",
+        s1,
+        text(22, 1).trim_end_matches('.'),
+        s2,
+        text(26, 2),
+        s,
+        text(23, 5)
+    );
+    let a = format!("{} {} {}", text(24, 6), s, text(25, 6));
+    let found = ov().align_texts(&a, &[], &b, &[]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let p = &found[0];
+    let b_start = b.find(&s).unwrap();
+    assert_eq!(&a[p.a_byte_start..p.a_byte_end], s);
+    assert_eq!(
+        p.b_byte_start,
+        b_start,
+        "{}",
+        &b[p.b_byte_start..p.b_byte_end]
+    );
+}
