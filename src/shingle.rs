@@ -245,22 +245,11 @@ impl Shingler {
         if hashes.is_empty() {
             return;
         }
-        // A shingle is the xxh3 of its tokens' hashes as little-endian bytes.
-        let mut buf = [0u8; 8 * 64];
         if hashes.len() <= n {
-            for (d, h) in buf.chunks_exact_mut(8).zip(hashes) {
-                d.copy_from_slice(&h.to_le_bytes());
-            }
-            out.push(xxh3_64_with_seed(&buf[..hashes.len() * 8], seed));
+            out.push(hash_tokens(hashes, seed));
             return;
         }
-        out.reserve(hashes.len() - n + 1);
-        for w in hashes.windows(n) {
-            for (d, h) in buf.chunks_exact_mut(8).zip(w) {
-                d.copy_from_slice(&h.to_le_bytes());
-            }
-            out.push(xxh3_64_with_seed(&buf[..n * 8], seed));
-        }
+        out.extend(hashes.windows(n).map(|w| hash_tokens(w, seed)));
     }
 
     /// The shingle hashes of a normalized text, sorted and deduplicated: the text's shingle set.
