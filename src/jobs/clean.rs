@@ -369,26 +369,14 @@ impl ReadBack {
         }
         order.sort_unstable_by_key(|(r, k)| (r.position(), *k));
         let mut run: Vec<crate::output::RecordRef> = Vec::new();
-        let mut run_at: Vec<usize> = Vec::new();
-        for (i, &(r, k)) in order.iter().enumerate() {
-            run.push(r);
-            run_at.push(k);
-            let ends = match order.get(i + 1) {
-                Some((next, _)) => r.gap_to(next, SPAN_GAP).is_none(),
-                None => true,
-            };
-            if !ends {
-                continue;
-            }
-            let mut off = store.append_span(&run, &mut self.buf)?;
-            for (j, r) in run.iter().enumerate() {
-                self.at[run_at[j]] = Some(off..off + r.len());
-                if let Some(next) = run.get(j + 1) {
-                    off += r.len() + r.gap_to(next, u64::MAX).unwrap_or(0) as usize;
-                }
-            }
+        for group in order.chunk_by(|(a, _), (b, _)| a.gap_to(b, SPAN_GAP).is_some()) {
             run.clear();
-            run_at.clear();
+            run.extend(group.iter().map(|&(r, _)| r));
+            let start = store.append_span(&run, &mut self.buf)?;
+            for &(r, k) in group {
+                let at = r.range_in_span(&run[0]);
+                self.at[k] = Some(start + at.start..start + at.end);
+            }
         }
         Ok(())
     }

@@ -273,15 +273,10 @@ struct Span {
 
 impl Span {
     fn new(buf: Vec<u8>, refs: &[RecordRef]) -> Span {
-        let mut at = 0;
-        let mut records = Vec::with_capacity(refs.len());
-        for (i, r) in refs.iter().enumerate() {
-            records.push(at..at + r.len());
-            at += r.len();
-            if let Some(next) = refs.get(i + 1) {
-                at += r.gap_to(next, SPAN_GAP).unwrap_or(0) as usize;
-            }
-        }
+        let records = match refs.first() {
+            Some(first) => refs.iter().map(|r| r.range_in_span(first)).collect(),
+            None => Vec::new(),
+        };
         Span { buf, records }
     }
 

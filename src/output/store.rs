@@ -38,6 +38,13 @@ impl RecordRef {
         (self.src, self.offset)
     }
 
+    /// Where this record is in a span read from `first` on ([`RecordStore::read_span`]),
+    /// `first` being a record of the same file at or before this one.
+    pub fn range_in_span(&self, first: &RecordRef) -> std::ops::Range<usize> {
+        let at = (self.offset - first.offset) as usize;
+        at..at + self.len as usize
+    }
+
     /// The number of bytes between the end of this record and the start of `next` when `next`
     /// is in the same file (spill file or input file) after this record, at most `max_gap`
     /// bytes on: the two can then be read back as one span ([`RecordStore::read_span`]).
@@ -191,8 +198,7 @@ impl RecordStore {
         let path = self.read_raw(first.src, first.offset, span)?;
         if let Some(path) = path {
             for r in refs {
-                let at = (r.offset - first.offset) as usize;
-                if xxh3_64(&span[at..at + r.len as usize]) != r.hash {
+                if xxh3_64(&span[r.range_in_span(first)]) != r.hash {
                     return Err(changed(path, r.offset));
                 }
             }
