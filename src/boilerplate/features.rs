@@ -264,7 +264,7 @@ impl PageAnalysis {
             }
         }
         if shingles.len() > 256 {
-            super::stats::radix_sort(&mut shingles);
+            crate::sort::radix_sort(&mut shingles);
         } else {
             shingles.sort_unstable();
         }

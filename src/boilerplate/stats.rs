@@ -14,6 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::features::PageKeys;
+use crate::sort::radix_sort;
 
 /// A hasher for keys that are already hashes (xxh3 of paragraph keys and shingles, uniformly
 /// spread): the key is its own hash, with the high bits (hashbrown's control bytes) mixed in
@@ -129,58 +130,6 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
-}
-
-/// Sorts `v` ascending, most significant byte first: one pass scatters the values by their
-/// top byte into 256 buckets (in order), and each bucket is sorted the same way on the next
-/// byte, down to buckets small enough to be sorted by comparison. The values are hashes,
-/// uniformly spread, so two levels mostly suffice.
-pub(crate) fn radix_sort(v: &mut [u64]) {
-    if v.len() <= RADIX_SMALL {
-        v.sort_unstable();
-        return;
-    }
-    let mut buf = vec![0u64; v.len()];
-    radix_sort_at(v, &mut buf);
-}
-
-/// Buckets at most this long are sorted by comparison.
-const RADIX_SMALL: usize = 96;
-
-/// Sorts `v` on the highest byte where its values differ, then each bucket the same way,
-/// using `buf` (as long as `v`) as scratch. Runs of one value (a shingle on many pages) end
-/// at once.
-fn radix_sort_at(v: &mut [u64], buf: &mut [u64]) {
-    let (min, max) = v
-        .iter()
-        .fold((u64::MAX, 0u64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-    if min >= max {
-        return;
-    }
-    let shift = (63 - (min ^ max).leading_zeros()) / 8 * 8;
-    let mut count = [0usize; 256];
-    for &x in v.iter() {
-        count[((x >> shift) & 0xff) as usize] += 1;
-    }
-    let mut start = [0usize; 257];
-    for b in 0..256 {
-        start[b + 1] = start[b] + count[b];
-    }
-    let mut pos = start;
-    for &x in v.iter() {
-        let b = ((x >> shift) & 0xff) as usize;
-        buf[pos[b]] = x;
-        pos[b] += 1;
-    }
-    v.copy_from_slice(buf);
-    for b in 0..256 {
-        let (lo, hi) = (start[b], start[b + 1]);
-        if hi - lo <= RADIX_SMALL || shift == 0 {
-            v[lo..hi].sort_unstable();
-        } else {
-            radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi]);
-        }
-    }
 }
 
 /// Repetition counts for one source.
@@ -397,7 +346,7 @@ mod tests {
     }
 
     #[test]
-    fn radix_sort_sorts_and_counts_add_up() {
+    fn counts_add_up() {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut v: Vec<u64> = (0..5000)
             .map(|i| {
@@ -411,10 +360,7 @@ mod tests {
                 }
             })
             .collect();
-        let mut want = v.clone();
-        want.sort_unstable();
-        radix_sort(&mut v);
-        assert_eq!(v, want);
+        v.sort_unstable();
         let mut c = Counts::default();
         c.pending.extend_from_slice(&v[..3000]);
         c.consolidate();

@@ -88,7 +88,7 @@ pub fn candidate_pairs_of<'a>(
                     )
                 })
                 .collect();
-            entries.sort_unstable();
+            crate::sort::radix_sort_by_key(&mut entries, |e| e.0);
             let mut out = Vec::new();
             for group in entries.chunk_by(|x, y| x.0 == y.0) {
                 if group.len() < 2 {
