@@ -275,11 +275,6 @@ pub struct DedupArgs {
     /// estimate (less memory: shingle sets are not kept).
     #[arg(long, value_enum, default_value_t = VerifyArg::Exact)]
     pub verify: VerifyArg,
-    /// Memory for the shingle lists computed while reading, in MiB: candidates whose list
-    /// was kept are verified without reading their record again. Changes speed and memory,
-    /// never results.
-    #[arg(long, default_value_t = crate::jobs::dedup::DEFAULT_SHINGLE_CACHE >> 20, value_name = "MIB")]
-    pub shingle_cache_mb: usize,
     /// Print the LSH bands and rows chosen and the candidate probability at a few
     /// similarities; without inputs, stop there.
     #[arg(long)]

@@ -43,7 +43,6 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
         args.input.on_error.into(),
         &config,
         &outputs,
-        args.shingle_cache_mb.saturating_mul(1 << 20),
         &bar,
     )?;
     if !global.quiet {

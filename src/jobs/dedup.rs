@@ -43,37 +43,24 @@ pub struct DedupSummary {
     pub candidates: usize,
 }
 
-/// Memory kept for shingle lists by default ([`run`]'s `shingle_cache`): 128 MiB.
-pub const DEFAULT_SHINGLE_CACHE: usize = 128 << 20;
-
 /// Runs near-duplicate removal over a corpus and writes the outputs.
-///
-/// With exact verification, the shingle lists computed while reading are kept, up to
-/// `shingle_cache` bytes in all, for the verification of candidate pairs; documents whose
-/// list was not kept are read back and shingled again. The cache changes speed and memory,
-/// never results.
 pub fn run(
     inputs: Vec<Input>,
     read: &ReadOptions,
     on_error: OnError,
     config: &DedupConfig,
     outputs: &DedupOutputs,
-    shingle_cache: usize,
     progress: &dyn Progress,
 ) -> Result<DedupSummary> {
     let started = Instant::now();
     let deduper = Deduper::new(*config)?;
-    let cache = ShingleCache::new(match config.verification {
-        Verification::Exact => shingle_cache,
-        Verification::Estimate => 0,
-    });
     let collected = collect(
         inputs,
         read,
         on_error,
         &outputs.output.spill_dir(),
         progress,
-        |doc| cache.fingerprint(&deduper, &doc.text),
+        |doc| deduper.signature(&doc.text),
     )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
@@ -268,38 +255,6 @@ pub fn run(
     })
 }
 
-/// Room for the shingle lists computed while reading, shared by the threads that read.
-struct ShingleCache {
-    /// Room left, in shingles.
-    room: std::sync::atomic::AtomicUsize,
-}
-
-impl ShingleCache {
-    fn new(bytes: usize) -> ShingleCache {
-        ShingleCache {
-            room: (bytes / std::mem::size_of::<u64>()).into(),
-        }
-    }
-
-    /// The signature of `text`, with its shingle list while there is room for it. Which
-    /// lists are kept depends on thread timing; the results do not.
-    fn fingerprint(&self, deduper: &Deduper, text: &str) -> DocFingerprint {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.room.load(Relaxed) == 0 {
-            return deduper.signature(text);
-        }
-        let mut fp = deduper.fingerprint(text);
-        let size = fp.shingles.capacity();
-        let took = self
-            .room
-            .fetch_update(Relaxed, Relaxed, |room| room.checked_sub(size));
-        if took.is_err() {
-            fp.shingles = Vec::new();
-        }
-        fp
-    }
-}
-
 /// Documents written per batch (their records are read back in parallel).
 const WRITE_BATCH: usize = 4096;
 
@@ -342,9 +297,8 @@ impl Span {
     }
 }
 
-/// Computes the exact shingle sets of the documents met in candidate pairs whose shingle list
-/// was not kept while reading ([`ShingleCache`]), reading their records back from the store
-/// in parallel.
+/// Computes the exact shingle sets of the documents met in candidate pairs, reading their
+/// records back from the store in parallel: during reading only signatures are kept.
 fn load_shingle_sets<T: Sync>(
     deduper: &Deduper,
     read: &ReadOptions,
@@ -357,10 +311,6 @@ fn load_shingle_sets<T: Sync>(
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
-    involved.retain(|&i| {
-        let f = &fps[i as usize];
-        f.shingles.is_empty() && f.tokens > 0
-    });
     store.finish_writing()?;
     let store = &*store;
     let sets: Vec<Result<Vec<u64>>> = involved
