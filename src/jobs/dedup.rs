@@ -146,47 +146,60 @@ pub fn run(
             .collect()
     };
     let n = entries.len();
-    let mut spans = read_batch(0..n.min(WRITE_BATCH))?;
-    for batch_start in (0..n).step_by(WRITE_BATCH) {
-        if progress.cancelled() {
-            return Err(Error::Interrupted);
-        }
-        let batch_end = (batch_start + WRITE_BATCH).min(n);
-        let (written, following) = rayon::join(
-            || -> Result<()> {
-                for span in std::mem::take(&mut spans) {
-                    span.write(&mut out, &outputs.output)?;
-                }
-                for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
-                    match removed_for[i] {
-                        None => acct.written(&e.locator),
-                        Some((rep, j)) => {
-                            acct.removed(&e.locator, "near_duplicate");
-                            if let (Some(w), Some(dest)) =
-                                (removed_out.as_mut(), outputs.removed.as_ref())
-                            {
-                                w.json(
-                                    &RemovedRecord {
-                                        id: &e.id,
-                                        location: e.locator.to_string(),
-                                        reason: "near_duplicate",
-                                        duplicate_of: Some(&entries[rep as usize].id),
-                                        jaccard: Some(round6(j)),
-                                    },
-                                    dest,
-                                )?;
-                            }
+    // The pool reads batches ahead, in order, while this thread writes: the writes to the
+    // output file are serial anyway, and the reads (with their hash checks) keep both cores
+    // busy meanwhile. The channel bounds how far reading runs ahead.
+    let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Span>>>(READ_AHEAD);
+    // Takes the receiver: returning (an error included) drops it, which stops the reading.
+    let mut write_all = |rx: crossbeam_channel::Receiver<Result<Vec<Span>>>| -> Result<()> {
+        for (spans, batch_start) in rx.iter().zip((0..n).step_by(WRITE_BATCH)) {
+            if progress.cancelled() {
+                return Err(Error::Interrupted);
+            }
+            for span in spans? {
+                span.write(&mut out, &outputs.output)?;
+            }
+            let batch_end = (batch_start + WRITE_BATCH).min(n);
+            for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
+                match removed_for[i] {
+                    None => acct.written(&e.locator),
+                    Some((rep, j)) => {
+                        acct.removed(&e.locator, "near_duplicate");
+                        if let (Some(w), Some(dest)) =
+                            (removed_out.as_mut(), outputs.removed.as_ref())
+                        {
+                            w.json(
+                                &RemovedRecord {
+                                    id: &e.id,
+                                    location: e.locator.to_string(),
+                                    reason: "near_duplicate",
+                                    duplicate_of: Some(&entries[rep as usize].id),
+                                    jaccard: Some(round6(j)),
+                                },
+                                dest,
+                            )?;
                         }
                     }
                 }
-                progress.advance((batch_end - batch_start) as u64);
-                Ok(())
-            },
-            || read_batch(batch_end..(batch_end + WRITE_BATCH).min(n)),
-        );
-        written?;
-        spans = following?;
-    }
+            }
+            progress.advance((batch_end - batch_start) as u64);
+        }
+        Ok(())
+    };
+    rayon::in_place_scope(|scope| {
+        scope.spawn(move |_| {
+            for start in (0..n).step_by(WRITE_BATCH) {
+                // A closed channel means the writer stopped (an error): stop reading too.
+                if tx
+                    .send(read_batch(start..(start + WRITE_BATCH).min(n)))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        write_all(rx)
+    })?;
     let mut writers = vec![(out, outputs.output.clone())];
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
         writers.push((w, d.clone()));
@@ -256,7 +269,10 @@ pub fn run(
 }
 
 /// Documents written per batch (their records are read back in parallel).
-const WRITE_BATCH: usize = 4096;
+const WRITE_BATCH: usize = 1024;
+
+/// Batches read back ahead of the one being written.
+const READ_AHEAD: usize = 4;
 
 /// Most records read back as one span.
 const SPAN_RECORDS: usize = 256;

@@ -77,13 +77,24 @@ pub fn candidate_pairs_of<'a>(
             (!s.is_empty_set()).then(|| (i as u32, s.slots()))
         })
         .collect();
-    let mut pairs: Vec<(u32, u32)> = (0..params.bands)
+    // Every band key of an item is computed while its signature is in cache (one pass over
+    // the signatures, not one per band): item-major, `bands` keys per item.
+    let bands = params.bands;
+    let mut item_keys = vec![0u64; live.len() * bands];
+    item_keys
+        .par_chunks_mut(bands.max(1) * 256)
+        .zip(live.par_chunks(256))
+        .for_each(|(out, items)| {
+            for (keys, &(_, s)) in out.chunks_mut(bands).zip(items) {
+                for (b, k) in keys.iter_mut().enumerate() {
+                    *k = band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed);
+                }
+            }
+        });
+    let mut pairs: Vec<(u32, u32)> = (0..bands)
         .into_par_iter()
         .flat_map_iter(|b| {
-            let keys: Vec<u64> = live
-                .iter()
-                .map(|&(_, s)| band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed))
-                .collect();
+            let keys: Vec<u64> = item_keys.iter().skip(b).step_by(bands).copied().collect();
             let mut out = Vec::new();
             for group in groups_of_equal_keys(&keys) {
                 if group.len() > max_group {
@@ -135,8 +146,8 @@ fn groups_of_equal_keys(keys: &[u64]) -> Vec<Vec<u32>> {
     let mut groups: Vec<Vec<u32>> = Vec::new();
     // Group number of each head with a repeated key, in the order heads are met.
     let mut group_of = vec![EMPTY; keys.len()];
-    for pos in 0..keys.len() {
-        let head = first[pos] as usize;
+    for (pos, &head) in first.iter().enumerate() {
+        let head = head as usize;
         if count[head] < 2 {
             continue;
         }
