@@ -54,13 +54,14 @@ pub fn run(
 ) -> Result<DedupSummary> {
     let started = Instant::now();
     let deduper = Deduper::new(*config)?;
+    let seen = SeenKeys::new(config.verification == Verification::Exact);
     let collected = collect(
         inputs,
         read,
         on_error,
         &outputs.output.spill_dir(),
         progress,
-        |doc| deduper.signature(&doc.text),
+        |doc| seen.fingerprint(&deduper, &doc.text),
     )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
@@ -268,6 +269,73 @@ pub fn run(
     })
 }
 
+/// Keeps, while reading, the shingle lists of the documents likely to be candidates, so that
+/// verification need not read and shingle them again: those sharing a key of the first
+/// [`SEEN_BANDS`] LSH bands with a document read before them (a bit set in a table shared by
+/// the threads that read; a few others pass by chance). Of a pair of near duplicates, the one
+/// read second is kept, and the other is read again if it turns out to be a candidate. Which
+/// lists are kept depends on thread timing; the results do not.
+struct SeenKeys {
+    /// One bit per value of a key's top [`SEEN_BITS`] bits, set when a key is seen.
+    bits: Vec<std::sync::atomic::AtomicU64>,
+    /// Room left for kept shingle lists, in shingles ([`SEEN_ROOM`] bytes in all).
+    room: std::sync::atomic::AtomicUsize,
+}
+
+/// Bands whose keys go to the [`SeenKeys`] table: near duplicates share most bands, and 4 of
+/// 24,100 documents' keys set 0.6 % of its bits.
+const SEEN_BANDS: usize = 4;
+
+/// The [`SeenKeys`] table has 2^22 bits (512 KiB).
+const SEEN_BITS: u32 = 22;
+
+/// Most memory for shingle lists kept by [`SeenKeys`]: 256 MiB.
+const SEEN_ROOM: usize = 256 << 20;
+
+impl SeenKeys {
+    /// A table; without `exact` verification no shingles are ever kept.
+    fn new(exact: bool) -> SeenKeys {
+        SeenKeys {
+            bits: (0..if exact { 1usize << (SEEN_BITS - 6) } else { 0 })
+                .map(|_| 0.into())
+                .collect(),
+            room: (SEEN_ROOM / std::mem::size_of::<u64>()).into(),
+        }
+    }
+
+    /// The signature of `text`, with its shingle list if it is likely to be a candidate.
+    fn fingerprint(&self, deduper: &Deduper, text: &str) -> DocFingerprint {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.bits.is_empty() {
+            return deduper.signature(text);
+        }
+        let mut fp = deduper.fingerprint(text);
+        let Some(sig) = fp.signature.as_ref().filter(|s| !s.is_empty_set()) else {
+            return fp;
+        };
+        let (params, seed) = (deduper.params(), deduper.config().fingerprint.minhash.seed);
+        let mut seen_before = false;
+        for band in 0..SEEN_BANDS.min(params.bands) {
+            let bit =
+                (crate::lsh::band_key_of(sig, params, seed, band) >> (64 - SEEN_BITS)) as usize;
+            let mask = 1u64 << (bit % 64);
+            seen_before |= self.bits[bit / 64].fetch_or(mask, Relaxed) & mask != 0;
+        }
+        let size = fp.shingles.len();
+        let kept = seen_before
+            && self
+                .room
+                .fetch_update(Relaxed, Relaxed, |room| room.checked_sub(size))
+                .is_ok();
+        if kept {
+            fp.shingles.shrink_to_fit();
+        } else {
+            fp.shingles = Vec::new();
+        }
+        fp
+    }
+}
+
 /// Documents written per batch (their records are read back in parallel).
 const WRITE_BATCH: usize = 1024;
 
@@ -313,8 +381,9 @@ impl Span {
     }
 }
 
-/// Computes the exact shingle sets of the documents met in candidate pairs, reading their
-/// records back from the store in parallel: during reading only signatures are kept.
+/// Computes the exact shingle sets of the documents met in candidate pairs whose shingle list
+/// was not kept while reading ([`SeenKeys`]), reading their records back from the store in
+/// parallel.
 fn load_shingle_sets<T: Sync>(
     deduper: &Deduper,
     read: &ReadOptions,
@@ -327,6 +396,11 @@ fn load_shingle_sets<T: Sync>(
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
+    // Shingle lists kept while reading ([`SeenKeys`]) need no second reading.
+    involved.retain(|&i| {
+        let f = &fps[i as usize];
+        f.shingles.is_empty() && f.tokens > 0
+    });
     store.finish_writing()?;
     let store = &*store;
     let sets: Vec<Result<Vec<u64>>> = involved

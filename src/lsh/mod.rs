@@ -32,6 +32,15 @@ pub fn band_keys(sig: &Signature, params: &LshParams, seed: u64) -> Vec<u64> {
         .collect()
 }
 
+/// The key of band `band` of a signature: the same value as `band_keys(sig, …)[band]`.
+pub fn band_key_of(sig: &Signature, params: &LshParams, seed: u64, band: usize) -> u64 {
+    band_key(
+        &sig.slots()[band * params.rows..(band + 1) * params.rows],
+        band,
+        seed,
+    )
+}
+
 #[inline]
 fn band_key(rows: &[u32], band: usize, seed: u64) -> u64 {
     let seed = seed ^ (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
