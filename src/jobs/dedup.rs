@@ -147,17 +147,18 @@ pub fn run(
             .collect()
     };
     let n = entries.len();
-    // The pool reads batches ahead, in order, while this thread writes: the writes to the
-    // output file are serial anyway, and the reads (with their hash checks) keep both cores
-    // busy meanwhile. The channel bounds how far reading runs ahead.
-    let (tx, rx) = crossbeam_channel::bounded::<Result<Vec<Span>>>(READ_AHEAD);
-    // Takes the receiver: returning (an error included) drops it, which stops the reading.
-    let mut write_all = |rx: crossbeam_channel::Receiver<Result<Vec<Span>>>| -> Result<()> {
+    // A writer thread writes the batches in order while this thread reads the next ones back
+    // on the pool: the writes to the output file are serial anyway, and the reads (with their
+    // hash checks) keep both cores busy meanwhile. The channel bounds how far reading runs
+    // ahead. The writer needs no pool thread, so this cannot deadlock when `run` itself runs
+    // on the pool.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Span>>(READ_AHEAD);
+    let mut write_all = |rx: crossbeam_channel::Receiver<Vec<Span>>| -> Result<()> {
         for (spans, batch_start) in rx.iter().zip((0..n).step_by(WRITE_BATCH)) {
             if progress.cancelled() {
                 return Err(Error::Interrupted);
             }
-            for span in spans? {
+            for span in spans {
                 span.write(&mut out, &outputs.output)?;
             }
             let batch_end = (batch_start + WRITE_BATCH).min(n);
@@ -187,19 +188,28 @@ pub fn run(
         }
         Ok(())
     };
-    rayon::in_place_scope(|scope| {
-        scope.spawn(move |_| {
-            for start in (0..n).step_by(WRITE_BATCH) {
-                // A closed channel means the writer stopped (an error): stop reading too.
-                if tx
-                    .send(read_batch(start..(start + WRITE_BATCH).min(n)))
-                    .is_err()
-                {
-                    return;
+    std::thread::scope(|s| -> Result<()> {
+        // Returning (an error included) drops the receiver, which stops the reading below.
+        let writer = s.spawn(move || write_all(rx));
+        let mut read = Ok(());
+        for start in (0..n).step_by(WRITE_BATCH) {
+            match read_batch(start..(start + WRITE_BATCH).min(n)) {
+                Ok(spans) => {
+                    if tx.send(spans).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    read = Err(e);
+                    break;
                 }
             }
-        });
-        write_all(rx)
+        }
+        drop(tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.and(read)
     })?;
     let mut writers = vec![(out, outputs.output.clone())];
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
@@ -417,4 +427,55 @@ fn load_shingle_sets<T: Sync>(
         f.sorted = true;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    #[test]
+    fn runs_inside_a_one_thread_pool() {
+        // The writer must not need a pool thread: here the only one is running `run`.
+        let dir = tempfile::tempdir().unwrap();
+        // More batches than the reading may run ahead, so the channel fills up; documents
+        // come in identical pairs.
+        let n = (READ_AHEAD + 2) * WRITE_BATCH;
+        let mut data = String::new();
+        for i in 0..n {
+            let text: Vec<String> = (0..12).map(|k| format!("w{}x{k}", i / 2)).collect();
+            let text = text.join(" ");
+            data.push_str(&format!("{{\"id\": \"d{i:04}\", \"text\": \"{text}\"}}\n"));
+        }
+        let out = dir.path().join("out.jsonl");
+        let outputs = DedupOutputs {
+            output: Destination::Path(out.clone()),
+            clusters: None,
+            pairs: None,
+            removed: None,
+            report: None,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let summary = pool
+            .install(|| {
+                run(
+                    vec![Input::Bytes {
+                        name: "mem".into(),
+                        data: data.into_bytes(),
+                    }],
+                    &ReadOptions::default(),
+                    OnError::Skip,
+                    &DedupConfig::default(),
+                    &outputs,
+                    &NoProgress,
+                )
+            })
+            .unwrap();
+        assert_eq!(summary.clusters, n / 2);
+        let kept = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(kept.lines().count(), n / 2);
+    }
 }
