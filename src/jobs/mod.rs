@@ -260,13 +260,38 @@ where
         absorb(pending)?;
         Ok(())
     })?;
-    entries.par_sort_unstable_by(|a, b| (&a.id, a.record_hash).cmp(&(&b.id, b.record_hash)));
+    let entries = sort_entries(entries);
     Ok(Collected {
         entries,
         errors,
         store,
         bytes_read,
     })
+}
+
+/// Orders documents by id, then record hash, then where they were read (file name, line):
+/// a total order on distinct records, whatever order they arrived in. Sorts indices, then
+/// moves each entry once.
+fn sort_entries<T: Send>(entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
+    let keys: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.record_hash,
+                &*e.locator.path,
+                e.locator.line,
+            )
+        })
+        .collect();
+    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
+    drop(keys);
+    let mut slots: Vec<Option<Entry<T>>> = entries.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| slots[i as usize].take())
+        .collect()
 }
 
 fn input_size(inputs: &[Input]) -> Option<u64> {

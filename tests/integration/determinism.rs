@@ -82,3 +82,32 @@ fn same_output_for_any_order_and_thread_count() {
     assert_eq!(run(&forward, true, "2"), base, "files in another order");
     assert_eq!(run(&shuffled, true, "1"), base, "one thread");
 }
+
+#[test]
+fn one_record_in_two_files_gives_the_same_outputs_in_either_order() {
+    // The same record (same id, same text) in two files: which copy is kept and which is
+    // logged as removed must not depend on the order the files are given in.
+    let t = TestDir::new();
+    let words: Vec<String> = (0..80).map(|i| format!("w{i}")).collect();
+    let rec = serde_json::json!({"id": "same", "text": words.join(" ")});
+    let other = serde_json::json!({"id": "other", "text": "something else entirely here"});
+    t.write("a.jsonl", format!("{other}\n{rec}\n"));
+    t.write("b.jsonl", format!("{rec}\n"));
+    let run = |files: [&str; 2]| {
+        let mut args = vec!["dedup"];
+        args.extend(files);
+        args.extend([
+            "-o",
+            "out.jsonl",
+            "--removed",
+            "rem.jsonl",
+            "--clusters",
+            "c.jsonl",
+        ]);
+        ok(&dechaff(t.path(), &args));
+        [t.read("out.jsonl"), t.read("rem.jsonl"), t.read("c.jsonl")]
+    };
+    let ab = run(["a.jsonl", "b.jsonl"]);
+    assert!(ab[1].contains("near_duplicate"), "{}", ab[1]);
+    assert_eq!(run(["b.jsonl", "a.jsonl"]), ab);
+}
