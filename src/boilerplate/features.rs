@@ -236,9 +236,12 @@ impl PageAnalysis {
     /// Word 3-shingles of paragraph `i`'s key (hashes, with repeats, in order).
     pub fn shingles(&self, i: usize, out: &mut Vec<u64>) {
         out.clear();
-        for w in self.key_tokens(i).windows(3) {
-            out.push(shingle_hash(w));
-        }
+        out.extend(self.shingle_iter(i));
+    }
+
+    /// Like [`PageAnalysis::shingles`], hashed as they are read.
+    pub fn shingle_iter(&self, i: usize) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.key_tokens(i).windows(3).map(shingle_hash)
     }
 
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
@@ -695,15 +698,15 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             && t.chars()
                 .next_back()
                 .is_some_and(|c| END_CHARS.contains(&c));
-        // Lexicon and labels, on the lowercased paragraph.
-        s.lower.clear();
-        if t.is_ascii() {
-            s.lower.push_str(t);
-            s.lower.make_ascii_lowercase();
+        // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
+        // lexicon and the label and byline tests ignore ASCII case).
+        let lower = if t.is_ascii() {
+            t
         } else {
+            s.lower.clear();
             s.cache.lowercase(t, &mut s.lower);
-        }
-        let lower = s.lower.as_str();
+            s.lower.as_str()
+        };
         p.lex = lexicon.find(lower);
         if let Some(m) = p.lex {
             let at_start = lower[..m.start].chars().count() <= 2;
@@ -728,13 +731,19 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
     }
 }
 
-/// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line.
+/// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line (or any line, ASCII
+/// case ignored).
 fn is_byline(lower: &str) -> bool {
     BYLINE_PREFIXES.iter().any(|p| {
-        lower.strip_prefix(p).is_some_and(|rest| {
-            let r = rest.trim_start();
-            r.len() < rest.len() && r.chars().next().is_some_and(is_word)
-        })
+        if !lower
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        {
+            return false;
+        }
+        let rest = &lower[p.len()..];
+        let r = rest.trim_start();
+        r.len() < rest.len() && r.chars().next().is_some_and(is_word)
     })
 }
 
