@@ -245,13 +245,11 @@ impl PageAnalysis {
     }
 
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
-    /// distinct 3-shingles of keys with at least 6 tokens, each sorted.
+    /// distinct 3-shingles of keys with at least 6 tokens.
     pub fn keys(&self) -> PageKeys {
         // Both lists are allocated once, at their final size before deduplication.
         let mut keys: Vec<u64> = Vec::with_capacity(self.paragraphs.len());
         keys.extend(self.paragraphs.iter().filter(|p| p.key != 0).map(|p| p.key));
-        keys.sort_unstable();
-        keys.dedup();
         let n: usize = self
             .paragraphs
             .iter()
@@ -261,18 +259,10 @@ impl PageAnalysis {
         let mut shingles = Vec::with_capacity(n);
         for (i, p) in self.paragraphs.iter().enumerate() {
             if p.key_tokens >= 6 {
-                for w in self.key_tokens(i).windows(3) {
-                    shingles.push(shingle_hash(w));
-                }
+                shingles.extend(self.shingle_iter(i));
             }
         }
-        if shingles.len() > 256 {
-            super::stats::radix_sort(&mut shingles);
-        } else {
-            shingles.sort_unstable();
-        }
-        shingles.dedup();
-        PageKeys { keys, shingles }
+        PageKeys::new(keys, shingles)
     }
 }
 
@@ -427,10 +417,56 @@ impl PageAnalysis {
 /// What a page contributes to its source's repetition statistics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageKeys {
-    /// Distinct paragraph key hashes, sorted.
+    /// Distinct paragraph key hashes, in order of first occurrence.
     pub keys: Vec<u64>,
-    /// Distinct 3-shingle hashes of keys with ≥ 6 tokens, sorted.
+    /// Distinct 3-shingle hashes of keys with ≥ 6 tokens, in order of first occurrence.
     pub shingles: Vec<u64>,
+}
+
+impl PageKeys {
+    /// The keys of a page from its key and shingle hashes, repeats and all.
+    fn new(mut keys: Vec<u64>, mut shingles: Vec<u64>) -> PageKeys {
+        distinct(&mut keys);
+        distinct(&mut shingles);
+        PageKeys { keys, shingles }
+    }
+}
+
+/// Keeps the first occurrence of each value of `v`, in order. The values are hashes: a set
+/// with open addressing on their top bits finds repeats in one pass, no sorting.
+fn distinct(v: &mut Vec<u64>) {
+    if v.len() < 2 {
+        return;
+    }
+    let slots = (2 * v.len()).next_power_of_two();
+    let shift = 64 - slots.trailing_zeros();
+    // 0 marks an empty slot; the value 0 is tracked apart.
+    let mut set = vec![0u64; slots];
+    let mut zero_seen = false;
+    let mut kept = 0;
+    for r in 0..v.len() {
+        let x = v[r];
+        let new = if x == 0 {
+            !std::mem::replace(&mut zero_seen, true)
+        } else {
+            let mut h = (x >> shift) as usize;
+            loop {
+                if set[h] == x {
+                    break false;
+                }
+                if set[h] == 0 {
+                    set[h] = x;
+                    break true;
+                }
+                h = (h + 1) & (slots - 1);
+            }
+        };
+        if new {
+            v[kept] = x;
+            kept += 1;
+        }
+    }
+    v.truncate(kept);
 }
 
 /// Whether a lowercase ASCII word is in [`STOPWORDS`].
@@ -539,11 +575,7 @@ pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
         }
     }
     s.spans = spans;
-    keys.sort_unstable();
-    keys.dedup();
-    shingles.sort_unstable();
-    shingles.dedup();
-    PageKeys { keys, shingles }
+    PageKeys::new(keys, shingles)
 }
 
 fn shingle_hash(w: &[u64]) -> u64 {
@@ -1171,6 +1203,33 @@ mod tests {
         let t = "Browse latest Browse all 60\n\nThe harbour board voted on Tuesday to deepen it.\nÉté 2026 — ﬁn\n";
         assert_eq!(page_keys(t, &mut Scratch::default()), page(t).keys());
         assert!(is_stopword("the") && is_stopword("yourselves") && !is_stopword("harbour"));
+    }
+
+    #[test]
+    fn distinct_keeps_first_occurrences() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut v: Vec<u64> = (0..3000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Repeats, a zero, and values sharing their top bits.
+                match i % 7 {
+                    0 => 0,
+                    1 | 2 => x % 50,
+                    3 => x | 0xffff_0000_0000_0000,
+                    _ => x,
+                }
+            })
+            .collect();
+        let mut want = Vec::new();
+        for &y in &v {
+            if !want.contains(&y) {
+                want.push(y);
+            }
+        }
+        distinct(&mut v);
+        assert_eq!(v, want);
     }
 
     #[test]
