@@ -880,6 +880,43 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// Appends the lowercase of the run of ASCII letters and `_` from `b[i]` on to `key` and
+/// returns where the run ends. Eight bytes at a time: their letters, underscores and lowercase
+/// come from a few operations on one `u64` (each byte's high bit flags it; no carry crosses a
+/// byte, as the bytes tested are below 0x80).
+#[inline(always)]
+fn ascii_word_run(b: &[u8], mut i: usize, key: &mut Vec<u8>) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(bytes);
+        // A letter is an ASCII byte whose value with bit 5 set is in `a..=z`.
+        let y = (w | (0x20 * ONES)) & !HIGH;
+        let at_least_a = y + (0x80 - b'a' as u64) * ONES;
+        let past_z = y + (0x80 - b'z' as u64 - 1) * ONES;
+        let letter = at_least_a & !past_z & !w & HIGH;
+        // An underscore: the byte XOR `_` is zero.
+        let z = w ^ (b'_' as u64 * ONES);
+        let underscore = !(((z & !HIGH) + !HIGH) | z) & HIGH;
+        let stop = !(letter | underscore) & HIGH;
+        let n = (stop.trailing_zeros() / 8) as usize;
+        let at = key.len();
+        key.extend_from_slice(&(w | letter >> 2).to_le_bytes());
+        key.truncate(at + n);
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
+    while i < b.len() && matches!(CLASS[b[i] as usize], C_LOWER | C_UPPER | C_UNDERSCORE) {
+        key.push(b[i].to_ascii_lowercase());
+        i += 1;
+    }
+    i
+}
+
 /// State of the key tokenizer (on the NFKC, lowercased text).
 struct KeyState {
     in_tok: bool,
@@ -1038,13 +1075,7 @@ fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> 
                         }
                     }
                 }
-                let mut j = i + 1;
-                while j < b.len()
-                    && matches!(CLASS[b[j] as usize], C_LOWER | C_UPPER | C_UNDERSCORE)
-                {
-                    j += 1;
-                }
-                key.extend(b[i..j].iter().map(u8::to_ascii_lowercase));
+                let j = ascii_word_run(b, i, &mut key);
                 sc.nchars += (j - i) as u32;
                 i = j;
             }
@@ -1203,6 +1234,28 @@ mod tests {
         let t = "Browse latest Browse all 60\n\nThe harbour board voted on Tuesday to deepen it.\nÉté 2026 — ﬁn\n";
         assert_eq!(page_keys(t, &mut Scratch::default()), page(t).keys());
         assert!(is_stopword("the") && is_stopword("yourselves") && !is_stopword("harbour"));
+    }
+
+    #[test]
+    fn word_runs_match_the_byte_classes() {
+        for len in 1..20 {
+            for stop in 0..=255u8 {
+                let mut text: Vec<u8> = (0..len).map(|k| b"aZ_qM"[k % 5]).collect();
+                let at = len / 2;
+                text[at] = stop;
+                text.extend_from_slice(b"xy");
+                let mut want = 0;
+                while want < text.len()
+                    && matches!(CLASS[text[want] as usize], C_LOWER | C_UPPER | C_UNDERSCORE)
+                {
+                    want += 1;
+                }
+                let mut key = b"k".to_vec();
+                assert_eq!(ascii_word_run(&text, 0, &mut key), want, "{len} {stop}");
+                let lower: Vec<u8> = text[..want].iter().map(u8::to_ascii_lowercase).collect();
+                assert_eq!(key[1..], lower[..], "{len} {stop}");
+            }
+        }
     }
 
     #[test]
