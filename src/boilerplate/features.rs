@@ -319,11 +319,12 @@ impl PageAnalysis {
             };
             out.extend_from_slice(&rec[..len]);
         }
-        let start = out.len();
-        out.resize(start + (self.tokens.len() + self.title_tokens.len()) * 8, 0);
-        let tokens = self.tokens.iter().chain(&self.title_tokens);
-        for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
-            d.copy_from_slice(&t.to_le_bytes());
+        for tokens in [&self.tokens, &self.title_tokens] {
+            let start = out.len();
+            out.resize(start + tokens.len() * 8, 0);
+            for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
+                d.copy_from_slice(&t.to_le_bytes());
+            }
         }
     }
 
@@ -508,6 +509,17 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
     t
 };
 
+/// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
+static WORD_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX >> (8 * (16 - n));
+        n += 1;
+    }
+    m
+};
+
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
 #[inline]
 fn is_stopword_bytes(w: &[u8]) -> bool {
@@ -540,7 +552,7 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     // Stopwords are lowercase ASCII letters: setting bit 5 of every byte lowercases a
     // letter, leaves a digit as it is and turns `_` into DEL, so a word matches exactly when
     // its lowercase is a stopword.
-    let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & (u128::MAX >> (8 * (16 - len)));
+    let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & WORD_MASKS[len];
     let mut h = stop_slot(k);
     loop {
         let e = STOP_TABLE[h];
