@@ -287,10 +287,24 @@ impl Dfa {
     #[inline(never)]
     fn next_match(&self, hay: &[u8], from: usize, mut s: u32) -> Option<(usize, u32)> {
         let (next, class) = (self.next.as_slice(), &self.class);
-        for (k, &b) in hay[from..].iter().enumerate() {
+        let mut pairs = hay[from..].chunks_exact(2);
+        let mut at = from;
+        // Two bytes a turn: half the loop overhead.
+        for p in &mut pairs {
+            s = next[s as usize + class[p[0] as usize] as usize];
+            if s & MATCH != 0 {
+                return Some((at + 1, s));
+            }
+            s = next[s as usize + class[p[1] as usize] as usize];
+            if s & MATCH != 0 {
+                return Some((at + 2, s));
+            }
+            at += 2;
+        }
+        for &b in pairs.remainder() {
             s = next[s as usize + class[b as usize] as usize];
             if s & MATCH != 0 {
-                return Some((from + k + 1, s));
+                return Some((at + 1, s));
             }
         }
         None
