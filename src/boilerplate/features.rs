@@ -176,6 +176,18 @@ const END_CHARS: &[char] = &[
     '.', '!', '?', '"', '\'', '\u{201d}', '\u{2019}', ')', '\u{3002}', '\u{ff01}', '\u{ff1f}',
     '\u{300d}', '\u{300f}',
 ];
+/// [`END_CHARS`] among ASCII bytes.
+static END_ASCII: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < END_CHARS.len() {
+        if END_CHARS[i].is_ascii() {
+            t[END_CHARS[i] as usize] = true;
+        }
+        i += 1;
+    }
+    t
+};
 /// Separators and bullets typical of menus and breadcrumbs.
 const MENU_CHARS: &[char] = &['|', '•', '»', '›', '‹', '·', '>'];
 const BYLINE_PREFIXES: &[&str] = &["by", "written by", "posted by", "von", "por", "par"];
@@ -719,7 +731,8 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         };
         // Repetition key and word features, in one scan of the paragraph.
         let start = out.tokens.len();
-        let sc = scan::<true>(t, s, &mut out.tokens);
+        let ascii = t.is_ascii();
+        let sc = scan::<true>(t, ascii, s, &mut out.tokens);
         p.key = sc.key;
         p.key_tokens = sc.ntok;
         p.key_chars = sc.nchars;
@@ -739,12 +752,16 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         p.menu = sc.menu;
         p.ellipsis = t.ends_with("...") || t.ends_with('…');
         p.end = !p.ellipsis
-            && t.chars()
-                .next_back()
-                .is_some_and(|c| END_CHARS.contains(&c));
+            && match t.as_bytes().last() {
+                Some(&b) if b.is_ascii() => END_ASCII[b as usize],
+                _ => t
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| END_CHARS.contains(&c)),
+            };
         // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
         // lexicon and the label and byline tests ignore ASCII case).
-        let lower = if t.is_ascii() {
+        let lower = if ascii {
             t
         } else {
             s.lower.clear();
@@ -841,7 +858,7 @@ fn longest_title_part(t: &str) -> &str {
 
 /// Repetition key of `t`: pushes its token hashes to `toks`, returns (key hash, tokens, chars).
 fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
-    let sc = scan::<false>(t, s, toks);
+    let sc = scan::<false>(t, t.is_ascii(), s, toks);
     (sc.key, sc.ntok, sc.nchars)
 }
 
@@ -1040,12 +1057,12 @@ impl WordState {
 /// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
 /// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
 /// path; other characters the reference (`char`) rules.
-fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
+fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
     let mut sc = Scan::default();
     let mut key = std::mem::take(&mut s.key);
     key.clear();
     let mut cache = std::mem::take(&mut s.cache);
-    let same = t.is_ascii() || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    let same = ascii || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
