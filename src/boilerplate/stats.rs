@@ -131,10 +131,11 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
     out
 }
 
-/// Sorts `v` ascending, most significant byte first: one pass scatters the values by their
-/// top byte into 256 buckets (in order), and each bucket is sorted the same way on the next
-/// byte, down to buckets small enough to be sorted by comparison. The values are hashes,
-/// uniformly spread, so two levels mostly suffice.
+/// Sorts `v` ascending, most significant digits first: one pass scatters the values by
+/// their top differing bits into buckets (in order), and each bucket is sorted the same way on
+/// the next bits, down to buckets small enough to be sorted by comparison. A digit is as wide
+/// as makes buckets of about [`RADIX_LEAF`] values (at most 11 bits): the values are hashes,
+/// uniformly spread, so two levels mostly suffice and the comparison sorts stay tiny.
 pub(crate) fn radix_sort(v: &mut [u64]) {
     if v.len() <= RADIX_SMALL {
         v.sort_unstable();
@@ -147,7 +148,10 @@ pub(crate) fn radix_sort(v: &mut [u64]) {
 /// Buckets at most this long are sorted by comparison.
 const RADIX_SMALL: usize = 96;
 
-/// Sorts `v` on the highest byte where its values differ, then each bucket the same way,
+/// Values per bucket a digit's width aims at.
+const RADIX_LEAF: usize = 4;
+
+/// Sorts `v` on its highest bits where its values differ, then each bucket the same way,
 /// using `buf` (as long as `v`) as scratch. Runs of one value (a shingle on many pages) end
 /// at once.
 fn radix_sort_at(v: &mut [u64], buf: &mut [u64]) {
@@ -157,24 +161,27 @@ fn radix_sort_at(v: &mut [u64], buf: &mut [u64]) {
     if min >= max {
         return;
     }
-    let shift = (63 - (min ^ max).leading_zeros()) / 8 * 8;
-    let mut count = [0usize; 256];
+    // Bits above `high` are the same in every value.
+    let high = 64 - (min ^ max).leading_zeros();
+    let bits = (v.len() / RADIX_LEAF).max(2).ilog2().min(11).min(high);
+    let shift = high - bits;
+    let mask = (1u64 << bits) - 1;
+    let mut start = vec![0usize; (1 << bits) + 1];
     for &x in v.iter() {
-        count[((x >> shift) & 0xff) as usize] += 1;
+        start[((x >> shift) & mask) as usize + 1] += 1;
     }
-    let mut start = [0usize; 257];
-    for b in 0..256 {
-        start[b + 1] = start[b] + count[b];
+    for b in 1..start.len() {
+        start[b] += start[b - 1];
     }
-    let mut pos = start;
+    let mut pos = start.clone();
     for &x in v.iter() {
-        let b = ((x >> shift) & 0xff) as usize;
+        let b = ((x >> shift) & mask) as usize;
         buf[pos[b]] = x;
         pos[b] += 1;
     }
     v.copy_from_slice(buf);
-    for b in 0..256 {
-        let (lo, hi) = (start[b], start[b + 1]);
+    for w in start.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
         if hi - lo <= RADIX_SMALL || shift == 0 {
             v[lo..hi].sort_unstable();
         } else {
