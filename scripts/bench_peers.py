@@ -461,16 +461,21 @@ def run_tool(tool, args, python, dechaff, corpus, env):
     os.makedirs(pairs_dir, exist_ok=True)
     out = os.path.join(pairs_dir, f"{tool}.jsonl")
     err_log = os.path.join(pairs_dir, f"{tool}.stderr.log")
+    outputs = [out]
     if tool == "dechaff":
         deduped = os.path.join(args.work, "dechaff-dedup.jsonl")
+        outputs.append(deduped)
         cmd = [dechaff, "dedup", corpus, "-o", deduped, "--pairs", out,
                "--threshold", str(THRESHOLD)]
     else:
         cmd = [python, os.path.abspath(__file__), "_worker", tool, corpus, out]
     walls, rss = [], 0.0
     for i in range(args.repeat):
-        if os.path.exists(out):
-            os.remove(out)
+        # Every tool starts from the same state: no output of an earlier run to replace
+        # (replacing a 40 MB file makes the kernel free its blocks inside the timed run).
+        for path in outputs:
+            if os.path.exists(path):
+                os.remove(path)
         log(f"{tool}: run {i + 1}/{args.repeat} ...")
         code, wall, peak = run_measured(cmd, env, err_log)
         if code != 0 or not os.path.exists(out):

@@ -44,7 +44,7 @@ impl DocFingerprint {
     /// Sorts and deduplicates the shingles (once), making them a set for exact comparison.
     pub fn make_set(&mut self) {
         if !self.sorted {
-            self.shingles.sort_unstable();
+            crate::sort::radix_sort(&mut self.shingles);
             self.shingles.dedup();
             self.sorted = true;
         }

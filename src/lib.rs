@@ -63,5 +63,6 @@ pub mod output;
 pub mod overlap;
 pub mod progress;
 pub mod shingle;
+mod sort;
 
 pub use error::{Error, Result};

@@ -50,6 +50,7 @@ impl Default for ShingleConfig {
 #[derive(Clone, Copy, Debug)]
 pub struct Shingler {
     config: ShingleConfig,
+    keys: WindowHasher,
 }
 
 /// Token hashes of a text.
@@ -94,7 +95,10 @@ impl Shingler {
                 config.n
             )));
         }
-        Ok(Shingler { config })
+        Ok(Shingler {
+            config,
+            keys: WindowHasher::new(config.seed),
+        })
     }
 
     /// The configuration.
@@ -188,11 +192,11 @@ impl Shingler {
             window[N - 1] = xxh3_64_with_seed(w, seed);
             count += 1;
             if count >= N {
-                emit(hash_tokens(&window, seed));
+                emit(self.keys.hash(&window));
             }
         });
         if count > 0 && count < N {
-            emit(hash_tokens(&window[N - count..], seed));
+            emit(self.keys.hash(&window[N - count..]));
         }
         count
     }
@@ -208,13 +212,13 @@ impl Shingler {
     ) -> usize {
         let n = self.config.n;
         let seed = self.config.seed;
-        let mut ring = [0u8; 8 * 2 * 64];
+        let mut ring = [0u64; 2 * 64];
         let mut count = 0usize;
         let mut next = 0usize;
         crate::normalize::for_each_word(text, scratch, |w| {
-            let h = xxh3_64_with_seed(w, seed).to_le_bytes();
-            ring[next * 8..next * 8 + 8].copy_from_slice(&h);
-            ring[(next + n) * 8..(next + n) * 8 + 8].copy_from_slice(&h);
+            let h = xxh3_64_with_seed(w, seed);
+            ring[next] = h;
+            ring[next + n] = h;
             count += 1;
             next += 1;
             if next == n {
@@ -222,11 +226,11 @@ impl Shingler {
             }
             if count >= n {
                 // `next` is now the slot of the oldest of the last n tokens.
-                emit(xxh3_64_with_seed(&ring[next * 8..(next + n) * 8], seed));
+                emit(self.keys.hash(&ring[next..next + n]));
             }
         });
         if count > 0 && count < n {
-            emit(xxh3_64_with_seed(&ring[..count * 8], seed));
+            emit(self.keys.hash(&ring[..count]));
         }
         count
     }
@@ -240,16 +244,15 @@ impl Shingler {
         out: &mut Vec<u64>,
     ) {
         let n = self.config.n;
-        let seed = self.config.seed;
         let hashes = &tokens.hashes[range];
         if hashes.is_empty() {
             return;
         }
         if hashes.len() <= n {
-            out.push(hash_tokens(hashes, seed));
+            out.push(self.keys.hash(hashes));
             return;
         }
-        out.extend(hashes.windows(n).map(|w| hash_tokens(w, seed)));
+        out.extend(hashes.windows(n).map(|w| self.keys.hash(w)));
     }
 
     /// The shingle hashes of a normalized text, sorted and deduplicated: the text's shingle set.
@@ -258,15 +261,82 @@ impl Shingler {
         self.tokens_into(normalized, &mut tokens);
         let mut out = Vec::new();
         self.shingles_into(&tokens, 0..tokens.len(), &mut out);
-        out.sort_unstable();
+        crate::sort::radix_sort(&mut out);
         out.dedup();
         out
     }
 }
 
-/// The hash of a shingle: the seeded xxh3 of its tokens' hashes as little-endian bytes. With
-/// the length known at compile time the xxh3 is straight-line code.
+/// Hashes windows of token hashes: the seeded xxh3 of the tokens' hashes as little-endian
+/// bytes. For windows of 3 to 16 tokens (24 to 128 bytes, xxh3's "17 to 128 bytes" case) it
+/// computes that xxh3 straight from the words, with the seed already folded into the secret:
+/// the same value as `xxh3_64_with_seed` on the bytes (tested), without writing the bytes out.
+#[derive(Clone, Copy, Debug)]
+struct WindowHasher {
+    seed: u64,
+    /// The first 128 bytes of xxh3's secret derived from `seed`, as little-endian words:
+    /// `secret[2i] = default[2i] + seed`, `secret[2i + 1] = default[2i + 1] - seed`.
+    secret: [u64; 16],
+}
+
+impl WindowHasher {
+    fn new(seed: u64) -> WindowHasher {
+        let bytes = xxhash_rust::const_xxh3::const_custom_default_secret(seed);
+        let mut secret = [0u64; 16];
+        for (w, b) in secret.iter_mut().zip(bytes.chunks_exact(8)) {
+            *w = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        }
+        WindowHasher { seed, secret }
+    }
+
+    /// The hash of a window of token hashes. With the length known at compile time this is
+    /// straight-line code.
+    #[inline(always)]
+    fn hash(&self, w: &[u64]) -> u64 {
+        let n = w.len();
+        if !(3..=16).contains(&n) {
+            return hash_tokens(w, self.seed);
+        }
+        // xxh3 on 17..=128 bytes: mixes of 16-byte pieces taken from both ends, each with its
+        // 16 bytes of secret. Byte offsets here are multiples of 8: word offsets.
+        let s = &self.secret;
+        let mix = |i: usize, k: usize| mul128_fold64(w[i] ^ s[2 * k], w[i + 1] ^ s[2 * k + 1]);
+        let mut acc = (8 * n as u64).wrapping_mul(XXH_PRIME64_1);
+        if n > 4 {
+            if n > 8 {
+                if n > 12 {
+                    acc = acc.wrapping_add(mix(6, 6));
+                    acc = acc.wrapping_add(mix(n - 8, 7));
+                }
+                acc = acc.wrapping_add(mix(4, 4));
+                acc = acc.wrapping_add(mix(n - 6, 5));
+            }
+            acc = acc.wrapping_add(mix(2, 2));
+            acc = acc.wrapping_add(mix(n - 4, 3));
+        }
+        acc = acc.wrapping_add(mix(0, 0));
+        acc = acc.wrapping_add(mix(n - 2, 1));
+        xxh3_avalanche(acc)
+    }
+}
+
+const XXH_PRIME64_1: u64 = 0x9E37_79B1_85EB_CA87;
+
 #[inline(always)]
+fn mul128_fold64(a: u64, b: u64) -> u64 {
+    let p = a as u128 * b as u128;
+    p as u64 ^ (p >> 64) as u64
+}
+
+#[inline(always)]
+fn xxh3_avalanche(mut h: u64) -> u64 {
+    h ^= h >> 37;
+    h = h.wrapping_mul(0x1656_6791_9E37_79F9);
+    h ^ (h >> 32)
+}
+
+/// The seeded xxh3 of token hashes as little-endian bytes, through xxhash-rust: the reference
+/// for [`WindowHasher::hash`], used for windows it does not specialise.
 fn hash_tokens(tokens: &[u64], seed: u64) -> u64 {
     let mut buf = [0u8; 8 * 64];
     for (d, h) in buf.chunks_exact_mut(8).zip(tokens) {
@@ -341,6 +411,32 @@ mod tests {
                     let count = s.for_each_text_shingle(t, &mut scratch, |h| got.push(h));
                     assert_eq!(got, want, "{t:?} n={n} {kind:?}");
                     assert_eq!(count, tokens.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn window_hash_is_xxh3_of_the_bytes() {
+        // Every window length, several seeds, values spread over the whole u64 range.
+        let mut x = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            x ^ (x >> 29)
+        };
+        for seed in [0, 1, DEFAULT_SEED, u64::MAX] {
+            let h = WindowHasher::new(seed);
+            for n in 1..=64 {
+                for _ in 0..20 {
+                    let w: Vec<u64> = (0..n).map(|_| next()).collect();
+                    let bytes: Vec<u8> = w.iter().flat_map(|v| v.to_le_bytes()).collect();
+                    assert_eq!(
+                        h.hash(&w),
+                        xxh3_64_with_seed(&bytes, seed),
+                        "n={n} seed={seed}"
+                    );
                 }
             }
         }

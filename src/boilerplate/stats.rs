@@ -14,6 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::features::PageKeys;
+use crate::sort::radix_sort;
 
 /// A hasher for keys that are already hashes (xxh3 of paragraph keys and shingles, uniformly
 /// spread): the key is its own hash, with the high bits (hashbrown's control bytes) mixed in
@@ -129,65 +130,6 @@ fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
-}
-
-/// Sorts `v` ascending, most significant digits first: one pass scatters the values by
-/// their top differing bits into buckets (in order), and each bucket is sorted the same way on
-/// the next bits, down to buckets small enough to be sorted by comparison. A digit is as wide
-/// as makes buckets of about [`RADIX_LEAF`] values (at most 11 bits): the values are hashes,
-/// uniformly spread, so two levels mostly suffice and the comparison sorts stay tiny.
-pub(crate) fn radix_sort(v: &mut [u64]) {
-    if v.len() <= RADIX_SMALL {
-        v.sort_unstable();
-        return;
-    }
-    let mut buf = vec![0u64; v.len()];
-    radix_sort_at(v, &mut buf);
-}
-
-/// Buckets at most this long are sorted by comparison.
-const RADIX_SMALL: usize = 96;
-
-/// Values per bucket a digit's width aims at.
-const RADIX_LEAF: usize = 4;
-
-/// Sorts `v` on its highest bits where its values differ, then each bucket the same way,
-/// using `buf` (as long as `v`) as scratch. Runs of one value (a shingle on many pages) end
-/// at once.
-fn radix_sort_at(v: &mut [u64], buf: &mut [u64]) {
-    let (min, max) = v
-        .iter()
-        .fold((u64::MAX, 0u64), |(lo, hi), &x| (lo.min(x), hi.max(x)));
-    if min >= max {
-        return;
-    }
-    // Bits above `high` are the same in every value.
-    let high = 64 - (min ^ max).leading_zeros();
-    let bits = (v.len() / RADIX_LEAF).max(2).ilog2().min(11).min(high);
-    let shift = high - bits;
-    let mask = (1u64 << bits) - 1;
-    let mut start = vec![0usize; (1 << bits) + 1];
-    for &x in v.iter() {
-        start[((x >> shift) & mask) as usize + 1] += 1;
-    }
-    for b in 1..start.len() {
-        start[b] += start[b - 1];
-    }
-    let mut pos = start.clone();
-    for &x in v.iter() {
-        let b = ((x >> shift) & mask) as usize;
-        buf[pos[b]] = x;
-        pos[b] += 1;
-    }
-    v.copy_from_slice(buf);
-    for w in start.windows(2) {
-        let (lo, hi) = (w[0], w[1]);
-        if hi - lo <= RADIX_SMALL || shift == 0 {
-            v[lo..hi].sort_unstable();
-        } else {
-            radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi]);
-        }
-    }
 }
 
 /// Repetition counts for one source.
@@ -404,7 +346,7 @@ mod tests {
     }
 
     #[test]
-    fn radix_sort_sorts_and_counts_add_up() {
+    fn counts_add_up() {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         let mut v: Vec<u64> = (0..5000)
             .map(|i| {
@@ -418,10 +360,7 @@ mod tests {
                 }
             })
             .collect();
-        let mut want = v.clone();
-        want.sort_unstable();
-        radix_sort(&mut v);
-        assert_eq!(v, want);
+        v.sort_unstable();
         let mut c = Counts::default();
         c.pending.extend_from_slice(&v[..3000]);
         c.consolidate();

@@ -64,14 +64,22 @@ pub fn clusters(n: usize, pairs: &[(u32, u32)], better: impl Fn(u32, u32) -> boo
     for &(a, b) in pairs {
         uf.union(a, b);
     }
-    let mut by_root: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // Members of each set of two or more, in item order (singletons cost no allocation).
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let mut group_of = vec![u32::MAX; n];
     for i in 0..n as u32 {
-        let r = uf.find(i);
-        by_root[r as usize].push(i);
+        let r = uf.find(i) as usize;
+        if uf.size[r] < 2 {
+            continue;
+        }
+        if group_of[r] == u32::MAX {
+            group_of[r] = groups.len() as u32;
+            groups.push(Vec::with_capacity(uf.size[r] as usize));
+        }
+        groups[group_of[r] as usize].push(i);
     }
-    let mut out: Vec<Cluster> = by_root
+    let mut out: Vec<Cluster> = groups
         .into_iter()
-        .filter(|m| m.len() > 1)
         .map(|members| {
             let mut rep = members[0];
             for &m in &members[1..] {

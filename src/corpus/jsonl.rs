@@ -115,27 +115,29 @@ fn parse_json_line(
                 RecordErrorKind::NotAnObject,
                 format!(
                     "the line is {}, not an object; each line must be one JSON object",
-                    json_type(v)
+                    json_type(v.get())
                 ),
             ),
             Err(e) => malformed(e, error),
         });
     }
 
-    let seed = FieldsSeed {
+    let names = FieldNames {
         text: &opts.text_field,
         id: &opts.id_field,
         source: &opts.source_field,
     };
-    let mut de = serde_json::Deserializer::from_str(&line);
-    let fields = match seed.deserialize(&mut de).and_then(|f| de.end().map(|()| f)) {
-        Ok(f) => f,
-        Err(e) => return Err(malformed(e, error)),
+    let mut fields = match scan_fields(&line, &names) {
+        Some(f) => f,
+        None => match serde_fields(&line, &names) {
+            Ok(f) => f,
+            Err(e) => return Err(malformed(e, error)),
+        },
     };
 
     let text_raw = fields.text.map(|v| {
-        let start = offset_in(&line, v.get());
-        (start, start + v.get().len())
+        let start = offset_in(&line, v);
+        (start, start + v.len())
     });
     let text = match fields.text {
         None => {
@@ -147,7 +149,7 @@ fn parse_json_line(
                 ),
             ))
         }
-        Some(v) => match decode_string(v) {
+        Some(v) => match fields.text_decoded.take().or_else(|| decode_raw_string(v)) {
             Some(t) => t,
             None => {
                 return Err(error(
@@ -165,12 +167,12 @@ fn parse_json_line(
 
     let source = fields
         .source
-        .and_then(decode_string)
+        .and_then(decode_raw_string)
         .filter(|s| !s.is_empty())
         .or_else(|| {
             fields
                 .url
-                .and_then(decode_string)
+                .and_then(decode_raw_string)
                 .and_then(|u| url_host(&u))
         });
 
@@ -181,14 +183,14 @@ fn parse_json_line(
         ReplaceNull(usize),
     }
     let (id, edit) = match fields.id {
-        Some(v) if v.get() == "null" => {
-            let start = offset_in(&line, v.get());
+        Some(v) if v == "null" => {
+            let start = offset_in(&line, v);
             (derived_id(&locator), IdEdit::ReplaceNull(start))
         }
-        Some(v) => match decode_string(v) {
+        Some(v) => match decode_raw_string(v) {
             Some(s) => (s, IdEdit::None),
             // A number keeps its JSON text (`17`); so does any other non-null value.
-            None => (v.get().to_owned(), IdEdit::None),
+            None => (v.to_owned(), IdEdit::None),
         },
         None => (derived_id(&locator), IdEdit::InsertFirst),
     };
@@ -274,9 +276,9 @@ fn malformed(
     )
 }
 
-/// A JSON value's type, with an article, for messages.
-fn json_type(v: &RawValue) -> &'static str {
-    match v.get().as_bytes().first() {
+/// A JSON value's type (given its JSON text), with an article, for messages.
+fn json_type(v: &str) -> &'static str {
+    match v.as_bytes().first() {
         Some(b'"') => "a string",
         Some(b'{') => "an object",
         Some(b'[') => "an array",
@@ -284,11 +286,6 @@ fn json_type(v: &RawValue) -> &'static str {
         Some(b'n') => "null",
         _ => "a number",
     }
-}
-
-/// Decodes a raw JSON value if it is a string. Strings without escapes are copied directly.
-fn decode_string(v: &RawValue) -> Option<String> {
-    decode_raw_string(v.get())
 }
 
 /// Decodes the text of a raw JSON value (as validated by `serde_json`) if it is a string:
@@ -410,23 +407,59 @@ pub(crate) fn url_host(url: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // The field-picking visitor
 
-/// The fields of a JSON object that matter, as raw slices of the line.
-#[derive(Default)]
+/// The fields of a JSON object that matter, as raw slices of the line (JSON text).
+#[derive(Debug, Default, PartialEq)]
 struct Fields<'a> {
-    text: Option<&'a RawValue>,
-    id: Option<&'a RawValue>,
-    source: Option<&'a RawValue>,
-    url: Option<&'a RawValue>,
+    text: Option<&'a str>,
+    /// The text field decoded, when [`scan_fields`] decoded it while scanning.
+    text_decoded: Option<String>,
+    id: Option<&'a str>,
+    source: Option<&'a str>,
+    url: Option<&'a str>,
 }
 
-/// Deserializes a JSON object into [`Fields`], given the configured field names.
-struct FieldsSeed<'o> {
+/// The configured names of the fields that matter.
+struct FieldNames<'o> {
     text: &'o str,
     id: &'o str,
     source: &'o str,
 }
 
-impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
+impl FieldNames<'_> {
+    /// The slot of `fields` that a member named `key` fills, if any. The text field is
+    /// checked first, then id, source and `url`.
+    fn slot<'f, 'a>(
+        &self,
+        key: &str,
+        fields: &'f mut Fields<'a>,
+    ) -> Option<&'f mut Option<&'a str>> {
+        if key == self.text {
+            Some(&mut fields.text)
+        } else if key == self.id {
+            Some(&mut fields.id)
+        } else if key == self.source {
+            Some(&mut fields.source)
+        } else if key == "url" {
+            Some(&mut fields.url)
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads the fields of a JSON object line with serde_json: any valid JSON, and the error
+/// messages for invalid lines.
+fn serde_fields<'a>(line: &'a str, names: &FieldNames<'_>) -> serde_json::Result<Fields<'a>> {
+    let mut de = serde_json::Deserializer::from_str(line);
+    let fields = FieldsSeed(names).deserialize(&mut de)?;
+    de.end()?;
+    Ok(fields)
+}
+
+/// Deserializes a JSON object into [`Fields`], given the configured field names.
+struct FieldsSeed<'n, 'o>(&'n FieldNames<'o>);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, '_> {
     type Value = Fields<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fields<'de>, D::Error> {
@@ -434,7 +467,7 @@ impl<'de> DeserializeSeed<'de> for FieldsSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for FieldsSeed<'_> {
+impl<'de> Visitor<'de> for FieldsSeed<'_, '_> {
     type Value = Fields<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -445,22 +478,188 @@ impl<'de> Visitor<'de> for FieldsSeed<'_> {
         let mut fields = Fields::default();
         // With duplicate keys the last one wins, as in most JSON readers.
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            let slot = if key == self.text {
-                &mut fields.text
-            } else if key == self.id {
-                &mut fields.id
-            } else if key == self.source {
-                &mut fields.source
-            } else if key == "url" {
-                &mut fields.url
-            } else {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            };
-            *slot = Some(map.next_value::<&'de RawValue>()?);
+            match self.0.slot(&key, &mut fields) {
+                Some(slot) => *slot = Some(map.next_value::<&'de RawValue>()?.get()),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
         }
         Ok(fields)
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast path
+
+/// Reads the fields of the common kind of line in one pass: an object whose members are
+/// strings without `\u` escapes, plain numbers (no exponent), `true`, `false` or `null`, with
+/// keys without escapes. The text field is decoded while it is scanned. `None` for anything
+/// else, valid or not: serde_json reads those lines. Whatever this accepts is valid JSON, and
+/// the fields are those serde_json finds (a test compares them).
+fn scan_fields<'a>(line: &'a str, names: &FieldNames<'_>) -> Option<Fields<'a>> {
+    let b = line.as_bytes();
+    let mut fields = Fields::default();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let key_end = scan_string(line, i, None)?;
+            let key = &line[i + 1..key_end - 1];
+            if key.contains('\\') {
+                return None;
+            }
+            i = skip_ws(b, key_end);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            let is_text = key == names.text;
+            let mut decoded = String::new();
+            let end = match *b.get(i)? {
+                b'"' => scan_string(line, i, is_text.then_some(&mut decoded))?,
+                b'-' | b'0'..=b'9' => scan_number(b, i)?,
+                b't' => literal(b, i, b"true")?,
+                b'f' => literal(b, i, b"false")?,
+                b'n' => literal(b, i, b"null")?,
+                _ => return None,
+            };
+            let raw = &line[i..end];
+            if let Some(slot) = names.slot(key, &mut fields) {
+                *slot = Some(raw);
+                if is_text {
+                    fields.text_decoded = (b[i] == b'"').then_some(decoded);
+                }
+            }
+            i = skip_ws(b, end);
+            match *b.get(i)? {
+                b',' => i = skip_ws(b, i + 1),
+                b'}' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then_some(fields)
+}
+
+/// The first position from `i` that is not JSON whitespace.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The end (one past the closing quote) of the JSON string starting at `b[start] == '"'`;
+/// `None` at a `\u` escape, an unknown escape, a control character or the end of the line.
+/// With `out`, the string's value is appended to it.
+fn scan_string(line: &str, start: usize, mut out: Option<&mut String>) -> Option<usize> {
+    let b = line.as_bytes();
+    if let Some(o) = out.as_deref_mut() {
+        // At most the rest of the line: one allocation.
+        o.reserve(b.len() - start);
+    }
+    let mut i = start + 1;
+    loop {
+        let stop = i + find_special(&b[i..])?;
+        if let Some(o) = out.as_deref_mut() {
+            // Both ends are next to an ASCII byte (a quote, a backslash escape or a control
+            // byte), so on character boundaries.
+            o.push_str(line.get(i..stop)?);
+        }
+        match b[stop] {
+            b'"' => return Some(stop + 1),
+            b'\\' => {
+                let c = match *b.get(stop + 1)? {
+                    b'n' => '\n',
+                    b't' => '\t',
+                    b'r' => '\r',
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    _ => return None,
+                };
+                if let Some(o) = out.as_deref_mut() {
+                    o.push(c);
+                }
+                i = stop + 2;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Position of the first `"`, `\\` or control byte (below 0x20) in `hay`, eight bytes at a
+/// time; `None` if there is none.
+fn find_special(hay: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Flags the bytes of `w` that are zero, and the bytes of `v` below 0x20. Borrows can
+        // flag bytes above a flagged one, never below: the lowest flag is exact.
+        let zero = |w: u64| w.wrapping_sub(LO) & !w & HI;
+        let control = v.wrapping_sub(LO * 0x20) & !v & HI;
+        let found = zero(v ^ (LO * u64::from(b'"'))) | zero(v ^ (LO * u64::from(b'\\'))) | control;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|i| base + i)
+}
+
+/// The end of the plain JSON number starting at `start` (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at
+/// most 40 bytes); `None` for anything else, exponents included.
+fn scan_number(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    let digits = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    match b.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(i),
+        _ => return None,
+    }
+    if b.get(i) == Some(&b'.') {
+        let j = digits(i + 1);
+        if j == i + 1 {
+            return None;
+        }
+        i = j;
+    }
+    let done = !matches!(b.get(i), Some(b'e' | b'E' | b'0'..=b'9'));
+    (done && i - start <= 40).then_some(i)
+}
+
+/// The end of `word` (`true`, `false` or `null`) if the line has it at `start`.
+fn literal(b: &[u8], start: usize, word: &[u8]) -> Option<usize> {
+    (b.get(start..start + word.len())? == word).then_some(start + word.len())
 }
 
 /// The raw value of field `name` of a JSON object line (the last one if it repeats), found
@@ -518,7 +717,123 @@ impl<'de> Deserialize<'de> for Key<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::sync::Arc;
+
+    /// Pieces of JSON object lines: valid and invalid values, keys, separators.
+    fn member() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec![
+            r#""text""#,
+            r#""id""#,
+            r#""source""#,
+            r#""url""#,
+            r#""meta""#,
+            r#""te\u0078t""#,
+            r#""t\"x""#,
+            r#""""#,
+            r#""body""#,
+        ]);
+        let value = prop::sample::select(vec![
+            r#""plain words""#,
+            r#""a\nb\t\"c\"\\ \/ \b\f\r""#,
+            r#""caf\u00e9""#,
+            r#""café — “quoted” 😀""#,
+            "\"raw\tcontrol\"",
+            r#""bad \x escape""#,
+            r#""""#,
+            r#""https://www.example.com/a""#,
+            "17",
+            "-0",
+            "0.5",
+            "-12.25",
+            "1e3",
+            "01",
+            "1.",
+            "-",
+            "1.5E+2",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "[1, \"a\"]",
+            "{\"a\": 1}",
+            "{}",
+            "[]",
+            "\"unterminated",
+        ]);
+        let ws = prop::sample::select(vec!["", " ", "\t", " \r\n ", "\u{c}"]);
+        (key, ws.clone(), value, ws).prop_map(|(k, w1, v, w2)| format!("{k}{w1}:{w2}{v}"))
+    }
+
+    fn object_line() -> impl Strategy<Value = String> {
+        let sep = prop::sample::select(vec![",", ", ", " ,", ",,", ""]);
+        (
+            prop::collection::vec((member(), sep), 0..6),
+            prop::sample::select(vec!["{", " {", "[", ""]),
+            prop::sample::select(vec!["}", "} ", "}x", "", "},"]),
+        )
+            .prop_map(|(members, open, close)| {
+                let mut s = open.to_string();
+                let n = members.len();
+                for (k, (m, sep)) in members.into_iter().enumerate() {
+                    s.push_str(&m);
+                    if k + 1 < n {
+                        s.push_str(sep);
+                    }
+                }
+                s.push_str(close);
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// Whatever the fast scanner accepts, serde_json accepts too, with the same fields.
+        #[test]
+        fn scanner_agrees_with_serde_json(line in object_line()) {
+            let names = FieldNames { text: "text", id: "id", source: "source" };
+            if let Some(fast) = scan_fields(&line, &names) {
+                let slow = serde_fields(&line, &names);
+                prop_assert!(slow.is_ok(), "{:?} accepted by the scanner only", line);
+                let slow = slow.unwrap();
+                prop_assert_eq!(
+                    (fast.text, fast.id, fast.source, fast.url),
+                    (slow.text, slow.id, slow.source, slow.url),
+                    "{:?}", line
+                );
+                prop_assert_eq!(fast.text_decoded, fast.text.and_then(decode_raw_string));
+            }
+        }
+    }
+
+    #[test]
+    fn scanner_takes_the_common_lines() {
+        let names = FieldNames {
+            text: "text",
+            id: "id",
+            source: "source",
+        };
+        for line in [
+            r#"{"id": "a", "text": "one\ntwo \"q\" café", "source": "x", "n": 3, "f": -1.5, "ok": true}"#,
+            r#"{}"#,
+            r#" { "text" : "" } "#,
+            r#"{"text": null, "id": 17}"#,
+        ] {
+            assert!(scan_fields(line, &names).is_some(), "{line}");
+        }
+        let f = scan_fields(r#"{"text": "a\tb", "text": "c\nd"}"#, &names).unwrap();
+        assert_eq!(f.text_decoded.as_deref(), Some("c\nd"));
+        let f = scan_fields(r#"{"text": "a", "text": 5}"#, &names).unwrap();
+        assert_eq!((f.text, f.text_decoded), (Some("5"), None));
+        for line in [
+            r#"{"text": "caf\u00e9"}"#,
+            r#"{"meta": {"a": 1}, "text": "x"}"#,
+            r#"{"text": "x",}"#,
+            r#"{"n": 1e5}"#,
+        ] {
+            assert!(scan_fields(line, &names).is_none(), "{line}");
+        }
+    }
 
     #[test]
     fn raw_strings_decode_as_serde_json_does() {

@@ -54,13 +54,14 @@ pub fn run(
 ) -> Result<DedupSummary> {
     let started = Instant::now();
     let deduper = Deduper::new(*config)?;
+    let seen = SeenKeys::new(config.verification == Verification::Exact);
     let collected = collect(
         inputs,
         read,
         on_error,
         &outputs.output.spill_dir(),
         progress,
-        |doc| deduper.signature(&doc.text),
+        |doc| seen.fingerprint(&deduper, &doc.text),
     )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
@@ -146,47 +147,70 @@ pub fn run(
             .collect()
     };
     let n = entries.len();
-    let mut spans = read_batch(0..n.min(WRITE_BATCH))?;
-    for batch_start in (0..n).step_by(WRITE_BATCH) {
-        if progress.cancelled() {
-            return Err(Error::Interrupted);
-        }
-        let batch_end = (batch_start + WRITE_BATCH).min(n);
-        let (written, following) = rayon::join(
-            || -> Result<()> {
-                for span in std::mem::take(&mut spans) {
-                    span.write(&mut out, &outputs.output)?;
-                }
-                for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
-                    match removed_for[i] {
-                        None => acct.written(&e.locator),
-                        Some((rep, j)) => {
-                            acct.removed(&e.locator, "near_duplicate");
-                            if let (Some(w), Some(dest)) =
-                                (removed_out.as_mut(), outputs.removed.as_ref())
-                            {
-                                w.json(
-                                    &RemovedRecord {
-                                        id: &e.id,
-                                        location: e.locator.to_string(),
-                                        reason: "near_duplicate",
-                                        duplicate_of: Some(&entries[rep as usize].id),
-                                        jaccard: Some(round6(j)),
-                                    },
-                                    dest,
-                                )?;
-                            }
+    // A writer thread writes the batches in order while this thread reads the next ones back
+    // on the pool: the writes to the output file are serial anyway, and the reads (with their
+    // hash checks) keep both cores busy meanwhile. The channel bounds how far reading runs
+    // ahead. The writer needs no pool thread, so this cannot deadlock when `run` itself runs
+    // on the pool.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Span>>(READ_AHEAD);
+    let mut write_all = |rx: crossbeam_channel::Receiver<Vec<Span>>| -> Result<()> {
+        for (spans, batch_start) in rx.iter().zip((0..n).step_by(WRITE_BATCH)) {
+            if progress.cancelled() {
+                return Err(Error::Interrupted);
+            }
+            for span in spans {
+                span.write(&mut out, &outputs.output)?;
+            }
+            let batch_end = (batch_start + WRITE_BATCH).min(n);
+            for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
+                match removed_for[i] {
+                    None => acct.written(&e.locator),
+                    Some((rep, j)) => {
+                        acct.removed(&e.locator, "near_duplicate");
+                        if let (Some(w), Some(dest)) =
+                            (removed_out.as_mut(), outputs.removed.as_ref())
+                        {
+                            w.json(
+                                &RemovedRecord {
+                                    id: &e.id,
+                                    location: e.locator.to_string(),
+                                    reason: "near_duplicate",
+                                    duplicate_of: Some(&entries[rep as usize].id),
+                                    jaccard: Some(round6(j)),
+                                },
+                                dest,
+                            )?;
                         }
                     }
                 }
-                progress.advance((batch_end - batch_start) as u64);
-                Ok(())
-            },
-            || read_batch(batch_end..(batch_end + WRITE_BATCH).min(n)),
-        );
-        written?;
-        spans = following?;
-    }
+            }
+            progress.advance((batch_end - batch_start) as u64);
+        }
+        Ok(())
+    };
+    std::thread::scope(|s| -> Result<()> {
+        // Returning (an error included) drops the receiver, which stops the reading below.
+        let writer = s.spawn(move || write_all(rx));
+        let mut read = Ok(());
+        for start in (0..n).step_by(WRITE_BATCH) {
+            match read_batch(start..(start + WRITE_BATCH).min(n)) {
+                Ok(spans) => {
+                    if tx.send(spans).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.and(read)
+    })?;
     let mut writers = vec![(out, outputs.output.clone())];
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
         writers.push((w, d.clone()));
@@ -255,8 +279,78 @@ pub fn run(
     })
 }
 
+/// Keeps, while reading, the shingle lists of the documents likely to be candidates, so that
+/// verification need not read and shingle them again: those sharing a key of the first
+/// [`SEEN_BANDS`] LSH bands with a document read before them (a bit set in a table shared by
+/// the threads that read; a few others pass by chance). Of a pair of near duplicates, the one
+/// read second is kept, and the other is read again if it turns out to be a candidate. Which
+/// lists are kept depends on thread timing; the results do not.
+struct SeenKeys {
+    /// One bit per value of a key's top [`SEEN_BITS`] bits, set when a key is seen.
+    bits: Vec<std::sync::atomic::AtomicU64>,
+    /// Room left for kept shingle lists, in shingles ([`SEEN_ROOM`] bytes in all).
+    room: std::sync::atomic::AtomicUsize,
+}
+
+/// Bands whose keys go to the [`SeenKeys`] table: near duplicates share most bands, and 4 of
+/// 24,100 documents' keys set 0.6 % of its bits.
+const SEEN_BANDS: usize = 4;
+
+/// The [`SeenKeys`] table has 2^22 bits (512 KiB).
+const SEEN_BITS: u32 = 22;
+
+/// Most memory for shingle lists kept by [`SeenKeys`]: 256 MiB.
+const SEEN_ROOM: usize = 256 << 20;
+
+impl SeenKeys {
+    /// A table; without `exact` verification no shingles are ever kept.
+    fn new(exact: bool) -> SeenKeys {
+        SeenKeys {
+            bits: (0..if exact { 1usize << (SEEN_BITS - 6) } else { 0 })
+                .map(|_| 0.into())
+                .collect(),
+            room: (SEEN_ROOM / std::mem::size_of::<u64>()).into(),
+        }
+    }
+
+    /// The signature of `text`, with its shingle list if it is likely to be a candidate.
+    fn fingerprint(&self, deduper: &Deduper, text: &str) -> DocFingerprint {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.bits.is_empty() {
+            return deduper.signature(text);
+        }
+        let mut fp = deduper.fingerprint(text);
+        let Some(sig) = fp.signature.as_ref().filter(|s| !s.is_empty_set()) else {
+            return fp;
+        };
+        let (params, seed) = (deduper.params(), deduper.config().fingerprint.minhash.seed);
+        let mut seen_before = false;
+        for band in 0..SEEN_BANDS.min(params.bands) {
+            let bit =
+                (crate::lsh::band_key_of(sig, params, seed, band) >> (64 - SEEN_BITS)) as usize;
+            let mask = 1u64 << (bit % 64);
+            seen_before |= self.bits[bit / 64].fetch_or(mask, Relaxed) & mask != 0;
+        }
+        let size = fp.shingles.len();
+        let kept = seen_before
+            && self
+                .room
+                .fetch_update(Relaxed, Relaxed, |room| room.checked_sub(size))
+                .is_ok();
+        if kept {
+            fp.shingles.shrink_to_fit();
+        } else {
+            fp.shingles = Vec::new();
+        }
+        fp
+    }
+}
+
 /// Documents written per batch (their records are read back in parallel).
-const WRITE_BATCH: usize = 4096;
+const WRITE_BATCH: usize = 1024;
+
+/// Batches read back ahead of the one being written.
+const READ_AHEAD: usize = 4;
 
 /// Most records read back as one span.
 const SPAN_RECORDS: usize = 256;
@@ -297,8 +391,9 @@ impl Span {
     }
 }
 
-/// Computes the exact shingle sets of the documents met in candidate pairs, reading their
-/// records back from the store in parallel: during reading only signatures are kept.
+/// Computes the exact shingle sets of the documents met in candidate pairs whose shingle list
+/// was not kept while reading ([`SeenKeys`]), reading their records back from the store in
+/// parallel.
 fn load_shingle_sets<T: Sync>(
     deduper: &Deduper,
     read: &ReadOptions,
@@ -311,6 +406,11 @@ fn load_shingle_sets<T: Sync>(
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
+    // Shingle lists kept while reading ([`SeenKeys`]) need no second reading.
+    involved.retain(|&i| {
+        let f = &fps[i as usize];
+        f.shingles.is_empty() && f.tokens > 0
+    });
     store.finish_writing()?;
     let store = &*store;
     let sets: Vec<Result<Vec<u64>>> = involved
@@ -327,4 +427,55 @@ fn load_shingle_sets<T: Sync>(
         f.sorted = true;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    #[test]
+    fn runs_inside_a_one_thread_pool() {
+        // The writer must not need a pool thread: here the only one is running `run`.
+        let dir = tempfile::tempdir().unwrap();
+        // More batches than the reading may run ahead, so the channel fills up; documents
+        // come in identical pairs.
+        let n = (READ_AHEAD + 2) * WRITE_BATCH;
+        let mut data = String::new();
+        for i in 0..n {
+            let text: Vec<String> = (0..12).map(|k| format!("w{}x{k}", i / 2)).collect();
+            let text = text.join(" ");
+            data.push_str(&format!("{{\"id\": \"d{i:04}\", \"text\": \"{text}\"}}\n"));
+        }
+        let out = dir.path().join("out.jsonl");
+        let outputs = DedupOutputs {
+            output: Destination::Path(out.clone()),
+            clusters: None,
+            pairs: None,
+            removed: None,
+            report: None,
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let summary = pool
+            .install(|| {
+                run(
+                    vec![Input::Bytes {
+                        name: "mem".into(),
+                        data: data.into_bytes(),
+                    }],
+                    &ReadOptions::default(),
+                    OnError::Skip,
+                    &DedupConfig::default(),
+                    &outputs,
+                    &NoProgress,
+                )
+            })
+            .unwrap();
+        assert_eq!(summary.clusters, n / 2);
+        let kept = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(kept.lines().count(), n / 2);
+    }
 }

@@ -4,8 +4,9 @@
 //! `r` slots ([`LshParams`]); each band is hashed (seeded xxh3, the band number mixed in) to a
 //! band key, and items sharing a band key are candidate pairs. Two ways to use it:
 //!
-//! * [`candidate_pairs`] for a whole batch at once: it sorts `(key, item)` entries per band
-//!   and emits every pair within a group of equal keys — no hash map, no order dependence,
+//! * [`candidate_pairs`] for a whole batch at once: per band, it groups the items by key in
+//!   an open-addressing table and emits every pair within a group of equal keys, members in
+//!   item order — no order depends on the table,
 //!   sorted and deduplicated output.
 //! * [`LshIndex`] for incremental use (insert a batch, query another), e.g. one stage of a
 //!   distributed run.
@@ -29,6 +30,15 @@ pub fn band_keys(sig: &Signature, params: &LshParams, seed: u64) -> Vec<u64> {
     (0..params.bands)
         .map(|b| band_key(&slots[b * params.rows..(b + 1) * params.rows], b, seed))
         .collect()
+}
+
+/// The key of band `band` of a signature: the same value as `band_keys(sig, …)[band]`.
+pub fn band_key_of(sig: &Signature, params: &LshParams, seed: u64, band: usize) -> u64 {
+    band_key(
+        &sig.slots()[band * params.rows..(band + 1) * params.rows],
+        band,
+        seed,
+    )
 }
 
 #[inline]
@@ -76,32 +86,34 @@ pub fn candidate_pairs_of<'a>(
             (!s.is_empty_set()).then(|| (i as u32, s.slots()))
         })
         .collect();
-    let mut pairs: Vec<(u32, u32)> = (0..params.bands)
+    // Every band key of an item is computed while its signature is in cache (one pass over
+    // the signatures, not one per band): item-major, `bands` keys per item.
+    let bands = params.bands;
+    let mut item_keys = vec![0u64; live.len() * bands];
+    item_keys
+        .par_chunks_mut(bands.max(1) * 256)
+        .zip(live.par_chunks(256))
+        .for_each(|(out, items)| {
+            for (keys, &(_, s)) in out.chunks_mut(bands).zip(items) {
+                for (b, k) in keys.iter_mut().enumerate() {
+                    *k = band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed);
+                }
+            }
+        });
+    let mut pairs: Vec<(u32, u32)> = (0..bands)
         .into_par_iter()
         .flat_map_iter(|b| {
-            let mut entries: Vec<(u64, u32)> = live
-                .iter()
-                .map(|&(i, s)| {
-                    (
-                        band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed),
-                        i,
-                    )
-                })
-                .collect();
-            entries.sort_unstable();
+            let keys: Vec<u64> = item_keys.iter().skip(b).step_by(bands).copied().collect();
             let mut out = Vec::new();
-            for group in entries.chunk_by(|x, y| x.0 == y.0) {
-                if group.len() < 2 {
-                    continue;
-                }
+            for group in groups_of_equal_keys(&keys) {
                 if group.len() > max_group {
-                    let first = group[0].1;
-                    out.extend(group[1..].iter().map(|e| (first, e.1)));
+                    let first = live[group[0] as usize].0;
+                    out.extend(group[1..].iter().map(|&p| (first, live[p as usize].0)));
                     continue;
                 }
-                for (x, a) in group.iter().enumerate() {
-                    for c in &group[x + 1..] {
-                        out.push((a.1, c.1));
+                for (x, &a) in group.iter().enumerate() {
+                    for &c in &group[x + 1..] {
+                        out.push((live[a as usize].0, live[c as usize].0));
                     }
                 }
             }
@@ -111,6 +123,50 @@ pub fn candidate_pairs_of<'a>(
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// The positions in `keys` of every key that occurs more than once, grouped by key: each group
+/// in ascending position order, groups in the order of their first position. One pass over an
+/// open-addressing table (band keys are hashes: their high bits index it directly), then one
+/// over the positions whose key repeats; no order depends on the table.
+fn groups_of_equal_keys(keys: &[u64]) -> Vec<Vec<u32>> {
+    const EMPTY: u32 = u32::MAX;
+    let cap = (2 * keys.len()).next_power_of_two().max(16);
+    let shift = 64 - cap.trailing_zeros();
+    // Slot -> position of the first key stored there; position -> first position of its key.
+    let mut table = vec![EMPTY; cap];
+    let mut first = vec![0u32; keys.len()];
+    let mut count = vec![0u32; keys.len()];
+    for (pos, &key) in keys.iter().enumerate() {
+        let mut slot = (key >> shift) as usize;
+        let head = loop {
+            match table[slot] {
+                EMPTY => {
+                    table[slot] = pos as u32;
+                    break pos as u32;
+                }
+                h if keys[h as usize] == key => break h,
+                _ => slot = (slot + 1) & (cap - 1),
+            }
+        };
+        first[pos] = head;
+        count[head as usize] += 1;
+    }
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    // Group number of each head with a repeated key, in the order heads are met.
+    let mut group_of = vec![EMPTY; keys.len()];
+    for (pos, &head) in first.iter().enumerate() {
+        let head = head as usize;
+        if count[head] < 2 {
+            continue;
+        }
+        if group_of[head] == EMPTY {
+            group_of[head] = groups.len() as u32;
+            groups.push(Vec::with_capacity(count[head] as usize));
+        }
+        groups[group_of[head] as usize].push(pos as u32);
+    }
+    groups
 }
 
 /// An incremental LSH index mapping band keys to item ids.
@@ -210,6 +266,28 @@ mod tests {
         // Degenerate groups fall back to a star.
         let same = vec![sig(&text(0..50)); 5];
         assert_eq!(candidate_pairs(&same, &p, 7, 3).len(), 4);
+    }
+
+    #[test]
+    fn groups_of_equal_keys_are_complete_and_ordered() {
+        // Many repeats, keys that share their high bits (so they collide in the table), and
+        // keys seen once.
+        let keys: Vec<u64> = (0..5000u64)
+            .map(|i| match i % 7 {
+                0 => 42,
+                1 | 2 => (i % 50) << 40 | 1,
+                3 => u64::MAX - (i % 3),
+                _ => i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            })
+            .collect();
+        let got = groups_of_equal_keys(&keys);
+        let mut want: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for (p, &k) in keys.iter().enumerate() {
+            want.entry(k).or_default().push(p as u32);
+        }
+        let mut want: Vec<Vec<u32>> = want.into_values().filter(|g| g.len() > 1).collect();
+        want.sort();
+        assert_eq!(got, want);
     }
 
     #[test]

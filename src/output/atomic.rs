@@ -50,6 +50,10 @@ fn parent_dir(p: &Path) -> &Path {
     }
 }
 
+/// Bytes buffered per output file. Larger writes (a span of records copied verbatim) go to the
+/// file directly, without a copy into the buffer.
+const WRITE_BUFFER: usize = 256 << 10;
+
 /// A file written under a temporary name and renamed into place by [`AtomicFile::commit`].
 /// Dropping it without committing removes the temporary file.
 #[derive(Debug)]
@@ -73,7 +77,7 @@ impl AtomicFile {
             .map_err(|e| Error::io(path, e))?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            tmp: BufWriter::with_capacity(1 << 20, tmp),
+            tmp: BufWriter::with_capacity(WRITE_BUFFER, tmp),
         })
     }
 
