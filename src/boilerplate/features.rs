@@ -176,6 +176,18 @@ const END_CHARS: &[char] = &[
     '.', '!', '?', '"', '\'', '\u{201d}', '\u{2019}', ')', '\u{3002}', '\u{ff01}', '\u{ff1f}',
     '\u{300d}', '\u{300f}',
 ];
+/// [`END_CHARS`] among ASCII bytes.
+static END_ASCII: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < END_CHARS.len() {
+        if END_CHARS[i].is_ascii() {
+            t[END_CHARS[i] as usize] = true;
+        }
+        i += 1;
+    }
+    t
+};
 /// Separators and bullets typical of menus and breadcrumbs.
 const MENU_CHARS: &[char] = &['|', '•', '»', '›', '‹', '·', '>'];
 const BYLINE_PREFIXES: &[&str] = &["by", "written by", "posted by", "von", "por", "par"];
@@ -236,19 +248,20 @@ impl PageAnalysis {
     /// Word 3-shingles of paragraph `i`'s key (hashes, with repeats, in order).
     pub fn shingles(&self, i: usize, out: &mut Vec<u64>) {
         out.clear();
-        for w in self.key_tokens(i).windows(3) {
-            out.push(shingle_hash(w));
-        }
+        out.extend(self.shingle_iter(i));
+    }
+
+    /// Like [`PageAnalysis::shingles`], hashed as they are read.
+    pub fn shingle_iter(&self, i: usize) -> impl ExactSizeIterator<Item = u64> + '_ {
+        self.key_tokens(i).windows(3).map(shingle_hash)
     }
 
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
-    /// distinct 3-shingles of keys with at least 6 tokens, each sorted.
+    /// distinct 3-shingles of keys with at least 6 tokens.
     pub fn keys(&self) -> PageKeys {
         // Both lists are allocated once, at their final size before deduplication.
         let mut keys: Vec<u64> = Vec::with_capacity(self.paragraphs.len());
         keys.extend(self.paragraphs.iter().filter(|p| p.key != 0).map(|p| p.key));
-        keys.sort_unstable();
-        keys.dedup();
         let n: usize = self
             .paragraphs
             .iter()
@@ -258,18 +271,10 @@ impl PageAnalysis {
         let mut shingles = Vec::with_capacity(n);
         for (i, p) in self.paragraphs.iter().enumerate() {
             if p.key_tokens >= 6 {
-                for w in self.key_tokens(i).windows(3) {
-                    shingles.push(shingle_hash(w));
-                }
+                shingles.extend(self.shingle_iter(i));
             }
         }
-        if shingles.len() > 256 {
-            crate::sort::radix_sort(&mut shingles);
-        } else {
-            shingles.sort_unstable();
-        }
-        shingles.dedup();
-        PageKeys { keys, shingles }
+        PageKeys::new(keys, shingles)
     }
 }
 
@@ -326,11 +331,12 @@ impl PageAnalysis {
             };
             out.extend_from_slice(&rec[..len]);
         }
-        let start = out.len();
-        out.resize(start + (self.tokens.len() + self.title_tokens.len()) * 8, 0);
-        let tokens = self.tokens.iter().chain(&self.title_tokens);
-        for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
-            d.copy_from_slice(&t.to_le_bytes());
+        for tokens in [&self.tokens, &self.title_tokens] {
+            let start = out.len();
+            out.resize(start + tokens.len() * 8, 0);
+            for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
+                d.copy_from_slice(&t.to_le_bytes());
+            }
         }
     }
 
@@ -424,10 +430,56 @@ impl PageAnalysis {
 /// What a page contributes to its source's repetition statistics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageKeys {
-    /// Distinct paragraph key hashes, sorted.
+    /// Distinct paragraph key hashes, in order of first occurrence.
     pub keys: Vec<u64>,
-    /// Distinct 3-shingle hashes of keys with ≥ 6 tokens, sorted.
+    /// Distinct 3-shingle hashes of keys with ≥ 6 tokens, in order of first occurrence.
     pub shingles: Vec<u64>,
+}
+
+impl PageKeys {
+    /// The keys of a page from its key and shingle hashes, repeats and all.
+    fn new(mut keys: Vec<u64>, mut shingles: Vec<u64>) -> PageKeys {
+        distinct(&mut keys);
+        distinct(&mut shingles);
+        PageKeys { keys, shingles }
+    }
+}
+
+/// Keeps the first occurrence of each value of `v`, in order. The values are hashes: a set
+/// with open addressing on their top bits finds repeats in one pass, no sorting.
+fn distinct(v: &mut Vec<u64>) {
+    if v.len() < 2 {
+        return;
+    }
+    let slots = (2 * v.len()).next_power_of_two();
+    let shift = 64 - slots.trailing_zeros();
+    // 0 marks an empty slot; the value 0 is tracked apart.
+    let mut set = vec![0u64; slots];
+    let mut zero_seen = false;
+    let mut kept = 0;
+    for r in 0..v.len() {
+        let x = v[r];
+        let new = if x == 0 {
+            !std::mem::replace(&mut zero_seen, true)
+        } else {
+            let mut h = (x >> shift) as usize;
+            loop {
+                if set[h] == x {
+                    break false;
+                }
+                if set[h] == 0 {
+                    set[h] = x;
+                    break true;
+                }
+                h = (h + 1) & (slots - 1);
+            }
+        };
+        if new {
+            v[kept] = x;
+            kept += 1;
+        }
+    }
+    v.truncate(kept);
 }
 
 /// Whether a lowercase ASCII word is in [`STOPWORDS`].
@@ -469,6 +521,17 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
     t
 };
 
+/// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
+static WORD_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX >> (8 * (16 - n));
+        n += 1;
+    }
+    m
+};
+
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
 #[inline]
 fn is_stopword_bytes(w: &[u8]) -> bool {
@@ -501,7 +564,7 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     // Stopwords are lowercase ASCII letters: setting bit 5 of every byte lowercases a
     // letter, leaves a digit as it is and turns `_` into DEL, so a word matches exactly when
     // its lowercase is a stopword.
-    let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & (u128::MAX >> (8 * (16 - len)));
+    let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & WORD_MASKS[len];
     let mut h = stop_slot(k);
     loop {
         let e = STOP_TABLE[h];
@@ -536,11 +599,7 @@ pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
         }
     }
     s.spans = spans;
-    keys.sort_unstable();
-    keys.dedup();
-    shingles.sort_unstable();
-    shingles.dedup();
-    PageKeys { keys, shingles }
+    PageKeys::new(keys, shingles)
 }
 
 fn shingle_hash(w: &[u64]) -> u64 {
@@ -672,7 +731,8 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         };
         // Repetition key and word features, in one scan of the paragraph.
         let start = out.tokens.len();
-        let sc = scan::<true>(t, s, &mut out.tokens);
+        let ascii = t.is_ascii();
+        let sc = scan::<true>(t, ascii, s, &mut out.tokens);
         p.key = sc.key;
         p.key_tokens = sc.ntok;
         p.key_chars = sc.nchars;
@@ -692,18 +752,22 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         p.menu = sc.menu;
         p.ellipsis = t.ends_with("...") || t.ends_with('…');
         p.end = !p.ellipsis
-            && t.chars()
-                .next_back()
-                .is_some_and(|c| END_CHARS.contains(&c));
-        // Lexicon and labels, on the lowercased paragraph.
-        s.lower.clear();
-        if t.is_ascii() {
-            s.lower.push_str(t);
-            s.lower.make_ascii_lowercase();
+            && match t.as_bytes().last() {
+                Some(&b) if b.is_ascii() => END_ASCII[b as usize],
+                _ => t
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| END_CHARS.contains(&c)),
+            };
+        // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
+        // lexicon and the label and byline tests ignore ASCII case).
+        let lower = if ascii {
+            t
         } else {
+            s.lower.clear();
             s.cache.lowercase(t, &mut s.lower);
-        }
-        let lower = s.lower.as_str();
+            s.lower.as_str()
+        };
         p.lex = lexicon.find(lower);
         if let Some(m) = p.lex {
             let at_start = lower[..m.start].chars().count() <= 2;
@@ -728,13 +792,19 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
     }
 }
 
-/// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line.
+/// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line (or any line, ASCII
+/// case ignored).
 fn is_byline(lower: &str) -> bool {
     BYLINE_PREFIXES.iter().any(|p| {
-        lower.strip_prefix(p).is_some_and(|rest| {
-            let r = rest.trim_start();
-            r.len() < rest.len() && r.chars().next().is_some_and(is_word)
-        })
+        if !lower
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        {
+            return false;
+        }
+        let rest = &lower[p.len()..];
+        let r = rest.trim_start();
+        r.len() < rest.len() && r.chars().next().is_some_and(is_word)
     })
 }
 
@@ -788,7 +858,7 @@ fn longest_title_part(t: &str) -> &str {
 
 /// Repetition key of `t`: pushes its token hashes to `toks`, returns (key hash, tokens, chars).
 fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
-    let sc = scan::<false>(t, s, toks);
+    let sc = scan::<false>(t, t.is_ascii(), s, toks);
     (sc.key, sc.ntok, sc.nchars)
 }
 
@@ -838,6 +908,43 @@ static CLASS: [u8; 256] = {
     }
     t
 };
+
+/// Appends the lowercase of the run of ASCII letters and `_` from `b[i]` on to `key` and
+/// returns where the run ends. Eight bytes at a time: their letters, underscores and lowercase
+/// come from a few operations on one `u64` (each byte's high bit flags it; no carry crosses a
+/// byte, as the bytes tested are below 0x80).
+#[inline(always)]
+fn ascii_word_run(b: &[u8], mut i: usize, key: &mut Vec<u8>) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(bytes);
+        // A letter is an ASCII byte whose value with bit 5 set is in `a..=z`.
+        let y = (w | (0x20 * ONES)) & !HIGH;
+        let at_least_a = y + (0x80 - b'a' as u64) * ONES;
+        let past_z = y + (0x80 - b'z' as u64 - 1) * ONES;
+        let letter = at_least_a & !past_z & !w & HIGH;
+        // An underscore: the byte XOR `_` is zero.
+        let z = w ^ (b'_' as u64 * ONES);
+        let underscore = !(((z & !HIGH) + !HIGH) | z) & HIGH;
+        let stop = !(letter | underscore) & HIGH;
+        let n = (stop.trailing_zeros() / 8) as usize;
+        let at = key.len();
+        key.extend_from_slice(&(w | letter >> 2).to_le_bytes());
+        key.truncate(at + n);
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
+    while i < b.len() && matches!(CLASS[b[i] as usize], C_LOWER | C_UPPER | C_UNDERSCORE) {
+        key.push(b[i].to_ascii_lowercase());
+        i += 1;
+    }
+    i
+}
 
 /// State of the key tokenizer (on the NFKC, lowercased text).
 struct KeyState {
@@ -950,12 +1057,12 @@ impl WordState {
 /// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
 /// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
 /// path; other characters the reference (`char`) rules.
-fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
+fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
     let mut sc = Scan::default();
     let mut key = std::mem::take(&mut s.key);
     key.clear();
     let mut cache = std::mem::take(&mut s.cache);
-    let same = t.is_ascii() || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    let same = ascii || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
@@ -997,13 +1104,7 @@ fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> 
                         }
                     }
                 }
-                let mut j = i + 1;
-                while j < b.len()
-                    && matches!(CLASS[b[j] as usize], C_LOWER | C_UPPER | C_UNDERSCORE)
-                {
-                    j += 1;
-                }
-                key.extend(b[i..j].iter().map(u8::to_ascii_lowercase));
+                let j = ascii_word_run(b, i, &mut key);
                 sc.nchars += (j - i) as u32;
                 i = j;
             }
@@ -1162,6 +1263,55 @@ mod tests {
         let t = "Browse latest Browse all 60\n\nThe harbour board voted on Tuesday to deepen it.\nÉté 2026 — ﬁn\n";
         assert_eq!(page_keys(t, &mut Scratch::default()), page(t).keys());
         assert!(is_stopword("the") && is_stopword("yourselves") && !is_stopword("harbour"));
+    }
+
+    #[test]
+    fn word_runs_match_the_byte_classes() {
+        for len in 1..20 {
+            for stop in 0..=255u8 {
+                let mut text: Vec<u8> = (0..len).map(|k| b"aZ_qM"[k % 5]).collect();
+                let at = len / 2;
+                text[at] = stop;
+                text.extend_from_slice(b"xy");
+                let mut want = 0;
+                while want < text.len()
+                    && matches!(CLASS[text[want] as usize], C_LOWER | C_UPPER | C_UNDERSCORE)
+                {
+                    want += 1;
+                }
+                let mut key = b"k".to_vec();
+                assert_eq!(ascii_word_run(&text, 0, &mut key), want, "{len} {stop}");
+                let lower: Vec<u8> = text[..want].iter().map(u8::to_ascii_lowercase).collect();
+                assert_eq!(key[1..], lower[..], "{len} {stop}");
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_keeps_first_occurrences() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut v: Vec<u64> = (0..3000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Repeats, a zero, and values sharing their top bits.
+                match i % 7 {
+                    0 => 0,
+                    1 | 2 => x % 50,
+                    3 => x | 0xffff_0000_0000_0000,
+                    _ => x,
+                }
+            })
+            .collect();
+        let mut want = Vec::new();
+        for &y in &v {
+            if !want.contains(&y) {
+                want.push(y);
+            }
+        }
+        distinct(&mut v);
+        assert_eq!(v, want);
     }
 
     #[test]

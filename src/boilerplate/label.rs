@@ -252,15 +252,16 @@ fn sentence_pages(ps: &[Paragraph], st: &Repeats, n_pages: u32) -> u32 {
 /// 2 or more pages of the source, with `f3` the fraction on 3 or more; `None` otherwise. One
 /// lookup per shingle, and it stops as soon as 80 % is out of reach (most paragraphs are
 /// unique to their page).
-fn near_repeat(sh: &[u64], st: &Repeats) -> Option<f64> {
-    let len = sh.len() as f64;
+fn near_repeat(sh: impl ExactSizeIterator<Item = u64>, st: &Repeats) -> Option<f64> {
+    let n = sh.len();
+    let len = n as f64;
     let (mut seen, mut c2, mut c3) = (0usize, 0usize, 0usize);
-    for &x in sh {
+    for x in sh {
         seen += 1;
         match st.shingle_pages(x) {
             0 | 1 => {
                 // The most that can still be reached: every remaining shingle repeated.
-                if ((c2 + sh.len() - seen) as f64 / len) < 0.8 {
+                if ((c2 + n - seen) as f64 / len) < 0.8 {
                     return None;
                 }
             }
@@ -432,7 +433,6 @@ pub fn label(
     let mut bad = vec![false; n];
     let mut count = vec![0u32; n];
     let mut repeat_of = vec![0u32; n];
-    let mut sh = Vec::new();
     let sentence_need = src.map_or(SENTENCE_PAGES, |st| sentence_pages(ps, st, n_pages));
     for (i, p) in ps.iter().enumerate() {
         let (mut s, mut e) = shape_score(p, english, cfg, lexicon);
@@ -458,8 +458,7 @@ pub fn label(
                     count[i] = df;
                 }
             } else if sig.near_repetition && p.key_tokens >= 6 {
-                page.shingles(i, &mut sh);
-                if let Some(f3) = near_repeat(&sh, st) {
+                if let Some(f3) = near_repeat(page.shingle_iter(i), st) {
                     if !(p.words >= 12 && p.end && f3 < 0.8) {
                         s -= 4.0;
                         bad[i] = true;
@@ -533,12 +532,19 @@ pub fn label(
         let mut best = 0.6;
         let mut lw: Vec<u64> = Vec::new();
         let mut hit = vec![false; tw.len()];
+        // One bit per title token (its hash's top 6 bits): most tokens of a paragraph are
+        // not in the title, and most of those are told by their bit.
+        let bit = |t: u64| 1u64 << (t >> 58);
+        let title_bits = tw.iter().fold(0u64, |m, &t| m | bit(t));
         for i in 1..n {
             // The Jaccard index is at most (title tokens present) / (title tokens): skip the
             // paragraph without sorting its tokens when that cannot reach `best`.
             hit.fill(false);
             let mut present = 0usize;
             for t in page.key_tokens(i) {
+                if title_bits & bit(*t) == 0 {
+                    continue;
+                }
                 if let Ok(k) = tw.binary_search(t) {
                     if !hit[k] {
                         hit[k] = true;

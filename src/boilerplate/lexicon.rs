@@ -7,9 +7,7 @@
 //! unless the phrase holds a space (so "you might also like" matches "You might also
 //! likeRELATED", as scrapers fuse buttons). The leftmost match wins, the longest at a place.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The default lexicon: general web chrome in English, no site names.
 pub const DEFAULT_LEXICON: &[&str] = &[
@@ -155,7 +153,162 @@ pub struct Lexicon {
     strong: Vec<bool>,
     need_before: Vec<bool>,
     need_after: Vec<bool>,
-    matcher: AhoCorasick,
+    dfa: Dfa,
+}
+
+/// Marks a state of [`Dfa::next`] at which phrases end.
+const MATCH: u32 = 1 << 31;
+
+/// Every occurrence of every phrase in one pass over the bytes: an Aho–Corasick automaton
+/// with all its transitions computed in advance (a DFA), over byte classes.
+#[derive(Clone, Debug)]
+struct Dfa {
+    /// The class of each byte: one per byte that occurs in a phrase (an ASCII capital shares
+    /// its lowercase letter's), one for all other bytes.
+    class: [u8; 256],
+    /// Number of classes: the row length of [`Dfa::next`].
+    stride: usize,
+    /// `next[s + c]` is the state reached from state `s` on a byte of class `c`, or-ed with
+    /// [`MATCH`] when phrases end there. A state is its row's offset (a multiple of
+    /// `stride`); the start state is 0.
+    next: Vec<u32>,
+    /// The phrases ending at each state (indexed by row).
+    ends: Vec<Vec<u32>>,
+}
+
+impl Dfa {
+    fn new(phrases: &[String]) -> Dfa {
+        // Byte classes. Phrases are lowercase: folding ASCII capitals onto their lowercase
+        // letter lets ASCII text be searched as it is.
+        let mut used = [false; 256];
+        for p in phrases {
+            for &b in p.as_bytes() {
+                used[b.to_ascii_lowercase() as usize] = true;
+            }
+        }
+        let mut class = [0u8; 256];
+        let mut stride = 0usize;
+        for b in 0..256 {
+            if used[b] {
+                class[b] = stride as u8;
+                stride += 1;
+            }
+        }
+        if stride < 256 {
+            for b in 0..256 {
+                if !used[b] {
+                    class[b] = stride as u8;
+                }
+            }
+            stride += 1;
+        }
+        for b in b'A'..=b'Z' {
+            class[b as usize] = class[b.to_ascii_lowercase() as usize];
+        }
+        // The trie of the phrases: `delta[u * stride + c]`, `NONE` where no phrase goes on.
+        const NONE: u32 = u32::MAX;
+        let mut delta: Vec<u32> = vec![NONE; stride];
+        let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
+        for (i, p) in phrases.iter().enumerate() {
+            let mut u = 0usize;
+            for &b in p.as_bytes() {
+                let c = class[b as usize] as usize;
+                if delta[u * stride + c] == NONE {
+                    delta[u * stride + c] = ends.len() as u32;
+                    delta.resize(delta.len() + stride, NONE);
+                    ends.push(Vec::new());
+                }
+                u = delta[u * stride + c] as usize;
+            }
+            ends[u].push(i as u32);
+        }
+        // Failure links in breadth-first order; a missing transition becomes its failure
+        // state's, and a state's phrases include its failure state's.
+        let mut fail = vec![0usize; ends.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        while let Some(u) = queue.pop_front() {
+            for c in 0..stride {
+                let v = delta[u * stride + c];
+                if v == NONE {
+                    delta[u * stride + c] = if u == 0 {
+                        0
+                    } else {
+                        delta[fail[u] * stride + c]
+                    };
+                } else {
+                    let v = v as usize;
+                    let f = if u == 0 {
+                        0
+                    } else {
+                        delta[fail[u] * stride + c] as usize
+                    };
+                    fail[v] = f;
+                    let inherited = ends[f].clone();
+                    ends[v].extend(inherited);
+                    queue.push_back(v);
+                }
+            }
+        }
+        let next = delta
+            .iter()
+            .map(|&v| {
+                let m = if ends[v as usize].is_empty() {
+                    0
+                } else {
+                    MATCH
+                };
+                (v as usize * stride) as u32 | m
+            })
+            .collect();
+        Dfa {
+            class,
+            stride,
+            next,
+            ends,
+        }
+    }
+
+    /// Calls `f(phrase, end)` for every occurrence of every phrase in `hay`, by end offset.
+    #[inline]
+    fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
+        let (mut s, mut at) = (0u32, 0usize);
+        while let Some((end, m)) = self.next_match(hay, at, s) {
+            s = m & !MATCH;
+            at = end;
+            for &p in &self.ends[s as usize / self.stride] {
+                f(p as usize, end);
+            }
+        }
+    }
+
+    /// From state `s` at offset `from`, runs to the next offset where phrases end: that
+    /// offset and the state reached (with [`MATCH`]); `None` at the end of `hay`. Kept apart
+    /// from the match handling so that the loop holds its state in registers.
+    #[inline(never)]
+    fn next_match(&self, hay: &[u8], from: usize, mut s: u32) -> Option<(usize, u32)> {
+        let (next, class) = (self.next.as_slice(), &self.class);
+        let mut pairs = hay[from..].chunks_exact(2);
+        let mut at = from;
+        // Two bytes a turn: half the loop overhead.
+        for p in &mut pairs {
+            s = next[s as usize + class[p[0] as usize] as usize];
+            if s & MATCH != 0 {
+                return Some((at + 1, s));
+            }
+            s = next[s as usize + class[p[1] as usize] as usize];
+            if s & MATCH != 0 {
+                return Some((at + 2, s));
+            }
+            at += 2;
+        }
+        for &b in pairs.remainder() {
+            s = next[s as usize + class[b as usize] as usize];
+            if s & MATCH != 0 {
+                return Some((at + 1, s));
+            }
+        }
+        None
+    }
 }
 
 /// A lexicon match in a lowercased paragraph.
@@ -196,17 +349,13 @@ impl Lexicon {
             .iter()
             .map(|p| p.chars().last().is_some_and(char::is_alphanumeric) && !p.contains(' '))
             .collect();
-        let matcher = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&phrases)
-            .map_err(|e| Error::Config(format!("chrome lexicon: {e}")))?;
+        let dfa = Dfa::new(&phrases);
         Ok(Lexicon {
             phrases,
             strong,
             need_before,
             need_after,
-            matcher,
+            dfa,
         })
     }
 
@@ -235,34 +384,29 @@ impl Lexicon {
         self.strong[m.phrase as usize]
     }
 
-    /// The leftmost (then longest) whole-word match in `lower`, a lowercased paragraph.
+    /// The leftmost (then longest) whole-word match in `lower`, a lowercased paragraph (or an
+    /// ASCII paragraph in any case: ASCII capitals match as their lowercase letter).
     pub fn find(&self, lower: &str) -> Option<LexMatch> {
-        // Most paragraphs hold no phrase at all: the plain search (with its fast prefilter)
-        // says so before the overlapping one.
-        if !self.matcher.is_match(lower) {
-            return None;
-        }
         let mut best: Option<LexMatch> = None;
-        for m in self.matcher.find_overlapping_iter(lower) {
-            let (s, e) = (m.start(), m.end());
+        self.dfa.for_each_match(lower.as_bytes(), |p, e| {
+            let s = e - self.phrases[p].len();
             if let Some(b) = best {
                 if s > b.start || (s == b.start && e - s <= b.end - b.start) {
-                    continue;
+                    return;
                 }
             }
-            let p = m.pattern().as_usize();
             if self.need_before[p] && lower[..s].chars().next_back().is_some_and(is_word) {
-                continue;
+                return;
             }
             if self.need_after[p] && lower[e..].chars().next().is_some_and(is_word) {
-                continue;
+                return;
             }
             best = Some(LexMatch {
                 phrase: p as u32,
                 start: s,
                 end: e,
             });
-        }
+        });
         best
     }
 }
@@ -290,6 +434,56 @@ mod tests {
             Some("share this".into())
         );
         assert_eq!(find(&l, "© 2026 Gazette"), Some("\u{a9}".into()));
+    }
+
+    /// The leftmost-longest whole-word match, found by trying every phrase at every place.
+    fn find_slowly(l: &Lexicon, lower: &str) -> Option<LexMatch> {
+        for s in (0..=lower.len()).filter(|&s| lower.is_char_boundary(s)) {
+            let mut best: Option<LexMatch> = None;
+            for (p, ph) in l.phrases().iter().enumerate() {
+                let e = s + ph.len();
+                if !lower[s..].starts_with(ph.as_str()) {
+                    continue;
+                }
+                if l.need_before[p] && lower[..s].chars().next_back().is_some_and(is_word) {
+                    continue;
+                }
+                if l.need_after[p] && lower[e..].chars().next().is_some_and(is_word) {
+                    continue;
+                }
+                if best.map_or(true, |b| e > b.end) {
+                    best = Some(LexMatch {
+                        phrase: p as u32,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+            if best.is_some() {
+                return best;
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn automaton_matches_the_slow_search() {
+        let extra = Lexicon::parse_phrases("share\nthis\nsis\nété\nsign\nin the\n");
+        let l = Lexicon::new(&extra).unwrap();
+        let texts = [
+            "share this sign in the newsletter",
+            "sharesharethis shares, follow us. sign upsign in",
+            "a© b ©2026 re-register registered (register) tweets tweet",
+            "l'été dernier: photo: getty images / ap photo",
+            "you might also likerelated - read moreviewing all 5 comments",
+            "sisisis thisis this is in thein the",
+            "",
+        ];
+        for t in texts {
+            assert_eq!(l.find(t), find_slowly(&l, t), "{t}");
+            let upper = t.to_ascii_uppercase();
+            assert_eq!(l.find(&upper), find_slowly(&l, t), "{upper}");
+        }
     }
 
     #[test]

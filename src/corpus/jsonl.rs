@@ -299,29 +299,6 @@ pub(crate) fn decode_raw_string(t: &str) -> Option<String> {
     unescape(inner).or_else(|| serde_json::from_str::<String>(t).ok())
 }
 
-/// Position of the first `\\` in `hay`, eight bytes at a time.
-fn find_backslash(hay: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const BS: u64 = LO * b'\\' as u64;
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ BS;
-        // A zero byte of `word` is a backslash; the lowest flagged byte is exact.
-        let found = word.wrapping_sub(LO) & !word & HI;
-        if found != 0 {
-            return Some(base + (found.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\\')
-        .map(|i| base + i)
-}
-
 fn hex4(h: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in h {
@@ -337,7 +314,7 @@ fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
     let mut out = String::with_capacity(b.len());
     let mut i = 0;
-    while let Some(p) = find_backslash(&b[i..]) {
+    while let Some(p) = memchr::memchr(b'\\', &b[i..]) {
         out.push_str(inner.get(i..i + p)?);
         i += p;
         let c = match *b.get(i + 1)? {
@@ -877,15 +854,6 @@ mod tests {
             );
         }
         assert_eq!(decode_raw_string("12"), None);
-        for n in 0..40 {
-            let mut s = vec![b'a'; n];
-            assert_eq!(find_backslash(&s), None);
-            for at in 0..n {
-                s[at] = b'\\';
-                assert_eq!(find_backslash(&s), Some(at));
-                s[at] = 0xdc; // high bytes are not backslashes
-            }
-        }
     }
 
     fn line(s: &[u8]) -> RawRecord {

@@ -343,7 +343,8 @@ const SPAN_GAP: u64 = 16 << 10;
 /// Records of a batch read back from the store, as few spans as possible.
 #[derive(Default)]
 struct ReadBack {
-    /// The spans read, one after the other (the memory is kept from batch to batch).
+    /// The spans read, one after the other (the memory is kept from batch to batch, and the
+    /// bytes past the last span with it).
     buf: Vec<u8>,
     /// Where each record is in `buf` (`None` for no record).
     at: Vec<Option<std::ops::Range<usize>>>,
@@ -357,8 +358,8 @@ impl ReadBack {
         store: &RecordStore,
         refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
     ) -> Result<()> {
-        self.buf.clear();
         self.at.clear();
+        let mut end = 0;
         // In file order, so that records near each other in a file share one read.
         let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
         for (k, r) in refs.enumerate() {
@@ -372,7 +373,8 @@ impl ReadBack {
         for group in order.chunk_by(|(a, _), (b, _)| a.gap_to(b, SPAN_GAP).is_some()) {
             run.clear();
             run.extend(group.iter().map(|&(r, _)| r));
-            let start = store.append_span(&run, &mut self.buf)?;
+            let start = end;
+            end = store.read_span_at(&run, &mut self.buf, start)?;
             for &(r, k) in group {
                 let at = r.range_in_span(&run[0]);
                 self.at[k] = Some(start + at.start..start + at.end);

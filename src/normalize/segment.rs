@@ -60,23 +60,24 @@ pub fn paragraphs(text: &str, mode: SegmentMode) -> Vec<Span> {
 /// Like [`paragraphs`], appending to `out` (cleared first).
 pub fn paragraphs_into(text: &str, mode: SegmentMode, out: &mut Vec<Span>) {
     out.clear();
-    let mut pos = 0;
     let mut open: Option<Span> = None;
-    for line in text.split_inclusive('\n') {
-        let start = pos;
-        pos += line.len();
-        let trimmed_start = line.trim_start();
-        let lead = line.len() - trimmed_start.len();
-        let content = trimmed_start.trim_end();
-        if content.is_empty() {
+    let mut start = 0;
+    let mut lines = memchr::memchr_iter(b'\n', text.as_bytes());
+    while start < text.len() {
+        // The line without its `\n` (whitespace, it would be trimmed anyway).
+        let end = lines.next().unwrap_or(text.len());
+        let (lead, content) = trim(&text[start..end]);
+        let line_start = start;
+        start = end + 1;
+        if content == 0 {
             if let Some(span) = open.take() {
                 out.push(span);
             }
             continue;
         }
         let span = Span {
-            byte_start: start + lead,
-            byte_end: start + lead + content.len(),
+            byte_start: line_start + lead,
+            byte_end: line_start + lead + content,
         };
         match mode {
             SegmentMode::Lines => out.push(span),
@@ -88,6 +89,20 @@ pub fn paragraphs_into(text: &str, mode: SegmentMode, out: &mut Vec<Span>) {
     }
     if let Some(span) = open {
         out.push(span);
+    }
+}
+
+/// Where `line.trim()` is in `line`: (offset, length). Most lines start and end with a
+/// printable ASCII character: two byte tests tell.
+fn trim(line: &str) -> (usize, usize) {
+    let b = line.as_bytes();
+    let printable = |c: u8| c.is_ascii_graphic();
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if printable(f) && printable(l) => (0, b.len()),
+        _ => {
+            let t = line.trim_start();
+            (line.len() - t.len(), t.trim_end().len())
+        }
     }
 }
 

@@ -172,13 +172,19 @@ impl RecordStore {
     /// have been called.
     pub fn read_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<()> {
         buf.clear();
-        self.append_span(refs, buf).map(|_| ())
+        self.read_span_at(refs, buf, 0).map(|_| ())
     }
 
-    /// Like [`RecordStore::read_span`], but appends the span to `buf` and returns where it
-    /// starts there: several spans can share one buffer (and its memory, from batch to batch).
-    pub fn append_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<usize> {
-        let start = buf.len();
+    /// Like [`RecordStore::read_span`], but writes the span to `buf` from offset `start` on,
+    /// `buf` grown when it is too short, and returns the end of the span. Several spans can
+    /// share one buffer, and its memory from batch to batch: bytes already there are
+    /// overwritten, not zeroed first.
+    pub fn read_span_at(
+        &self,
+        refs: &[RecordRef],
+        buf: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<usize> {
         let (Some(first), Some(last)) = (refs.first(), refs.last()) else {
             return Ok(start);
         };
@@ -193,8 +199,10 @@ impl RecordStore {
         let end = last.offset + u64::from(last.len);
         let len = usize::try_from(end - first.offset)
             .map_err(|_| Error::Config("record store: span too large".into()))?;
-        buf.resize(start + len, 0);
-        let span = &mut buf[start..];
+        if buf.len() < start + len {
+            buf.resize(start + len, 0);
+        }
+        let span = &mut buf[start..start + len];
         let path = self.read_raw(first.src, first.offset, span)?;
         if let Some(path) = path {
             for r in refs {
@@ -203,7 +211,7 @@ impl RecordStore {
                 }
             }
         }
-        Ok(start)
+        Ok(start + len)
     }
 
     /// Fills `buf` from source `src` (0: the spill file) at `offset`, returning the path of the
