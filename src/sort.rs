@@ -1,11 +1,12 @@
-//! Sorting hashes: most significant byte first, since hash values are spread uniformly.
+//! Sorting hashes: most significant bits first, since hash values are spread uniformly.
 
 /// Sorts `v` ascending. `key` must agree with `T`'s order on its most significant part: `a <
 /// b` whenever `key(a) < key(b)` (for example the first field of a tuple). One pass scatters
-/// the items by the top byte where their keys differ into 256 buckets (in order); each bucket
-/// is sorted the same way on the next byte, down to buckets small enough to be sorted by
-/// comparison. Keys are hashes, uniformly spread, so two levels mostly suffice; items with
-/// equal keys end up sorted by comparison.
+/// the items by the top bits where their keys differ into buckets (in order; a digit is as
+/// wide as makes buckets of a few items, at most 11 bits); each bucket is sorted the same way
+/// on the next bits, down to buckets small enough to be sorted by comparison. Keys are
+/// hashes, uniformly spread, so two levels mostly suffice; items with equal keys end up sorted
+/// by comparison.
 pub(crate) fn radix_sort_by_key<T: Copy + Ord + Default>(
     v: &mut [T],
     key: impl Fn(T) -> u64 + Copy,
@@ -26,7 +27,10 @@ pub(crate) fn radix_sort(v: &mut [u64]) {
 /// Buckets at most this long are sorted by comparison.
 const RADIX_SMALL: usize = 96;
 
-/// Sorts `v` on the highest byte where its keys differ, then each bucket the same way, using
+/// Items per bucket a digit's width aims at.
+const RADIX_LEAF: usize = 4;
+
+/// Sorts `v` on the highest bits where its keys differ, then each bucket the same way, using
 /// `buf` (as long as `v`) as scratch. Runs of one key (a shingle on many pages) are sorted by
 /// comparison at once.
 fn radix_sort_at<T: Copy + Ord>(v: &mut [T], buf: &mut [T], key: impl Fn(T) -> u64 + Copy) {
@@ -38,24 +42,28 @@ fn radix_sort_at<T: Copy + Ord>(v: &mut [T], buf: &mut [T], key: impl Fn(T) -> u
         v.sort_unstable();
         return;
     }
-    let shift = (63 - (min ^ max).leading_zeros()) / 8 * 8;
-    let mut count = [0usize; 256];
+    // Bits above `high` are the same in every key; a digit is as wide as makes buckets of
+    // about `RADIX_LEAF` items (at most 11 bits).
+    let high = 64 - (min ^ max).leading_zeros();
+    let bits = (v.len() / RADIX_LEAF).max(2).ilog2().min(11).min(high);
+    let shift = high - bits;
+    let mask = (1u64 << bits) - 1;
+    let mut start = vec![0usize; (1 << bits) + 1];
     for &x in v.iter() {
-        count[((key(x) >> shift) & 0xff) as usize] += 1;
+        start[((key(x) >> shift) & mask) as usize + 1] += 1;
     }
-    let mut start = [0usize; 257];
-    for b in 0..256 {
-        start[b + 1] = start[b] + count[b];
+    for b in 1..start.len() {
+        start[b] += start[b - 1];
     }
-    let mut pos = start;
+    let mut pos = start.clone();
     for &x in v.iter() {
-        let b = ((key(x) >> shift) & 0xff) as usize;
+        let b = ((key(x) >> shift) & mask) as usize;
         buf[pos[b]] = x;
         pos[b] += 1;
     }
     v.copy_from_slice(buf);
-    for b in 0..256 {
-        let (lo, hi) = (start[b], start[b + 1]);
+    for w in start.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
         if hi - lo <= RADIX_SMALL || shift == 0 {
             v[lo..hi].sort_unstable();
         } else {
