@@ -299,8 +299,8 @@ const SEEN_BANDS: usize = 4;
 /// The [`SeenKeys`] table has 2^22 bits (512 KiB).
 const SEEN_BITS: u32 = 22;
 
-/// Most memory for shingle lists kept by [`SeenKeys`]: 256 MiB.
-const SEEN_ROOM: usize = 256 << 20;
+/// Most memory for shingle lists kept by [`SeenKeys`]: 64 MiB.
+const SEEN_ROOM: usize = 64 << 20;
 
 impl SeenKeys {
     /// A table; without `exact` verification no shingles are ever kept.
