@@ -50,7 +50,7 @@ impl Default for ShingleConfig {
 #[derive(Clone, Copy, Debug)]
 pub struct Shingler {
     config: ShingleConfig,
-    keys: WindowHasher,
+    window_hash: WindowHasher,
 }
 
 /// Token hashes of a text.
@@ -97,7 +97,7 @@ impl Shingler {
         }
         Ok(Shingler {
             config,
-            keys: WindowHasher::new(config.seed),
+            window_hash: WindowHasher::new(config.seed),
         })
     }
 
@@ -192,11 +192,11 @@ impl Shingler {
             window[N - 1] = xxh3_64_with_seed(w, seed);
             count += 1;
             if count >= N {
-                emit(self.keys.hash(&window));
+                emit(self.window_hash.hash(&window));
             }
         });
         if count > 0 && count < N {
-            emit(self.keys.hash(&window[N - count..]));
+            emit(self.window_hash.hash(&window[N - count..]));
         }
         count
     }
@@ -226,11 +226,11 @@ impl Shingler {
             }
             if count >= n {
                 // `next` is now the slot of the oldest of the last n tokens.
-                emit(self.keys.hash(&ring[next..next + n]));
+                emit(self.window_hash.hash(&ring[next..next + n]));
             }
         });
         if count > 0 && count < n {
-            emit(self.keys.hash(&ring[..count]));
+            emit(self.window_hash.hash(&ring[..count]));
         }
         count
     }
@@ -249,10 +249,10 @@ impl Shingler {
             return;
         }
         if hashes.len() <= n {
-            out.push(self.keys.hash(hashes));
+            out.push(self.window_hash.hash(hashes));
             return;
         }
-        out.extend(hashes.windows(n).map(|w| self.keys.hash(w)));
+        out.extend(hashes.windows(n).map(|w| self.window_hash.hash(w)));
     }
 
     /// The shingle hashes of a normalized text, sorted and deduplicated: the text's shingle set.

@@ -299,6 +299,22 @@ pub(crate) fn decode_raw_string(t: &str) -> Option<String> {
     unescape(inner).or_else(|| serde_json::from_str::<String>(t).ok())
 }
 
+/// The character of a JSON escape other than `\u` (`\n` for `n`, …); `None` for `u` and
+/// anything that is not an escape.
+fn short_escape(c: u8) -> Option<char> {
+    Some(match c {
+        b'n' => '\n',
+        b't' => '\t',
+        b'r' => '\r',
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        _ => return None,
+    })
+}
+
 fn hex4(h: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in h {
@@ -318,14 +334,6 @@ fn unescape(inner: &str) -> Option<String> {
         out.push_str(inner.get(i..i + p)?);
         i += p;
         let c = match *b.get(i + 1)? {
-            b'n' => b'\n',
-            b't' => b'\t',
-            b'r' => b'\r',
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
             b'u' => {
                 let cp = hex4(b.get(i + 2..i + 6)?)?;
                 i += 6;
@@ -345,9 +353,9 @@ fn unescape(inner: &str) -> Option<String> {
                 out.push(ch);
                 continue;
             }
-            _ => return None,
+            c => short_escape(c)?,
         };
-        out.push(char::from(c));
+        out.push(c);
         i += 2;
     }
     out.push_str(inner.get(i..)?);
@@ -581,17 +589,7 @@ fn scan_string(line: &str, start: usize, mut out: Option<&mut String>) -> Option
         match b[stop] {
             b'"' => return Some(stop + 1),
             b'\\' => {
-                let c = match *b.get(stop + 1)? {
-                    b'n' => '\n',
-                    b't' => '\t',
-                    b'r' => '\r',
-                    b'"' => '"',
-                    b'\\' => '\\',
-                    b'/' => '/',
-                    b'b' => '\u{8}',
-                    b'f' => '\u{c}',
-                    _ => return None,
-                };
+                let c = short_escape(*b.get(stop + 1)?)?;
                 if let Some(o) = out.as_deref_mut() {
                     o.push(c);
                 }

@@ -608,7 +608,7 @@ impl LineSource {
                 }
                 break;
             }
-            let (chunk, found) = match memchr_nl(avail) {
+            let (chunk, found) = match memchr::memchr(b'\n', avail) {
                 Some(i) => (i, true),
                 None => (avail.len(), false),
             };
@@ -644,51 +644,9 @@ impl LineSource {
     }
 }
 
-/// Position of the first `\n` in `hay`, eight bytes at a time.
-fn memchr_nl(hay: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const NL: u64 = LO * b'\n' as u64;
-    let mut chunks = hay.chunks_exact(8);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ NL;
-        let found = word.wrapping_sub(LO) & !word & HI;
-        if found != 0 {
-            return Some(base + (found.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| base + i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn memchr_finds_first_newline() {
-        for len in 0..40 {
-            for pos in 0..len {
-                let mut v = vec![b'a'; len];
-                v[pos] = b'\n';
-                if pos + 3 < len {
-                    v[pos + 3] = b'\n';
-                }
-                assert_eq!(memchr_nl(&v), Some(pos), "len {len} pos {pos}");
-            }
-            assert_eq!(memchr_nl(&vec![b'x'; len]), None);
-        }
-        // Bytes that trip naive SWAR tricks.
-        let v = [0x0b, 0x8a, 0x0a, 0x09, 0x0b, 0x0b, 0x0b, 0x0b, 0x0a];
-        assert_eq!(memchr_nl(&v), Some(2));
-        let v = [0xff, 0x0b, 0x8a, 0x80, 0x81, 0x09, 0x00, 0x01, 0xff, 0x0a];
-        assert_eq!(memchr_nl(&v), Some(9));
-    }
 
     #[test]
     fn json_lines_names() {

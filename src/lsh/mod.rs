@@ -26,23 +26,20 @@ use crate::minhash::Signature;
 
 /// Band keys of a signature: one `u64` per band.
 pub fn band_keys(sig: &Signature, params: &LshParams, seed: u64) -> Vec<u64> {
-    let slots = sig.slots();
     (0..params.bands)
-        .map(|b| band_key(&slots[b * params.rows..(b + 1) * params.rows], b, seed))
+        .map(|b| band_key(sig.slots(), params.rows, b, seed))
         .collect()
 }
 
 /// The key of band `band` of a signature: the same value as `band_keys(sig, …)[band]`.
 pub fn band_key_of(sig: &Signature, params: &LshParams, seed: u64, band: usize) -> u64 {
-    band_key(
-        &sig.slots()[band * params.rows..(band + 1) * params.rows],
-        band,
-        seed,
-    )
+    band_key(sig.slots(), params.rows, band, seed)
 }
 
+/// The key of band `band` (`rows` slots from `band * rows` on) of a signature's `slots`.
 #[inline]
-fn band_key(rows: &[u32], band: usize, seed: u64) -> u64 {
+fn band_key(slots: &[u32], rows: usize, band: usize, seed: u64) -> u64 {
+    let rows = &slots[band * rows..(band + 1) * rows];
     let seed = seed ^ (band as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     let mut buf = [0u8; 4 * 32];
     if rows.len() <= 32 {
@@ -96,7 +93,7 @@ pub fn candidate_pairs_of<'a>(
         .for_each(|(out, items)| {
             for (keys, &(_, s)) in out.chunks_mut(bands).zip(items) {
                 for (b, k) in keys.iter_mut().enumerate() {
-                    *k = band_key(&s[b * params.rows..(b + 1) * params.rows], b, seed);
+                    *k = band_key(s, params.rows, b, seed);
                 }
             }
         });
