@@ -112,6 +112,13 @@ impl Deduper {
         fp
     }
 
+    /// [`Deduper::fingerprint`] with the shingles (text order, repeats kept) left in
+    /// `shingles`, cleared first, for a caller that reuses one buffer: the fingerprint returned
+    /// has none.
+    pub fn fingerprint_into(&self, text: &str, shingles: &mut Vec<u64>) -> DocFingerprint {
+        self.fingerprinter.document_into(text, true, shingles)
+    }
+
     /// Stage 1 without the shingles: only the signature (and token count) of one document.
     /// Use [`Deduper::shingle_set`] later for the documents met in candidate pairs: this keeps
     /// memory per document at one signature.

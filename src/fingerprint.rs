@@ -103,15 +103,30 @@ impl Fingerprinter {
     /// order, with repeats (sorting is only needed for exact comparison: see
     /// [`DocFingerprint::make_set`]).
     pub fn document(&self, text: &str, signature: bool) -> DocFingerprint {
-        let mut scratch = String::new();
         // Roughly one shingle per six bytes of prose.
         let mut shingles = Vec::with_capacity(text.len() / 6 + 1);
+        let mut fp = self.document_into(text, signature, &mut shingles);
+        fp.shingles = shingles;
+        fp
+    }
+
+    /// [`Fingerprinter::document`] with the shingles left in `shingles` (cleared first) rather
+    /// than in a new vector, so that one buffer can serve many documents: the fingerprint
+    /// returned has no shingles.
+    pub fn document_into(
+        &self,
+        text: &str,
+        signature: bool,
+        shingles: &mut Vec<u64>,
+    ) -> DocFingerprint {
+        let mut scratch = String::new();
+        shingles.clear();
         let tokens = self
             .shingler
             .for_each_text_shingle(text, &mut scratch, |h| shingles.push(h));
-        let signature = signature.then(|| self.minhasher.sign(&shingles));
+        let signature = signature.then(|| self.minhasher.sign(shingles));
         DocFingerprint {
-            shingles,
+            shingles: Vec::new(),
             sorted: false,
             signature,
             tokens,

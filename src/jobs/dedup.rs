@@ -315,13 +315,29 @@ impl SeenKeys {
 
     /// The signature of `text`, with its shingle list if it is likely to be a candidate.
     fn fingerprint(&self, deduper: &Deduper, text: &str) -> DocFingerprint {
-        use std::sync::atomic::Ordering::Relaxed;
         if self.bits.is_empty() {
             return deduper.signature(text);
         }
-        let mut fp = deduper.fingerprint(text);
+        // Shingles go to a buffer of this thread, and only the lists kept are copied out:
+        // fresh memory for every document costs more in page faults than the copies.
+        SHINGLES.with_borrow_mut(|buf| {
+            let mut fp = deduper.fingerprint_into(text, buf);
+            if self.keep(deduper, &fp, buf.len()) {
+                fp.shingles = buf.clone();
+            }
+            if buf.capacity() > BUFFER_KEPT {
+                *buf = Vec::new();
+            }
+            fp
+        })
+    }
+
+    /// Whether to keep the shingle list (`size` shingles) of a document with fingerprint `fp`:
+    /// when a key of its first bands was seen before and there is room.
+    fn keep(&self, deduper: &Deduper, fp: &DocFingerprint, size: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
         let Some(sig) = fp.signature.as_ref().filter(|s| !s.is_empty_set()) else {
-            return fp;
+            return false;
         };
         let (params, seed) = (deduper.params(), deduper.config().fingerprint.minhash.seed);
         let mut seen_before = false;
@@ -331,20 +347,21 @@ impl SeenKeys {
             let mask = 1u64 << (bit % 64);
             seen_before |= self.bits[bit / 64].fetch_or(mask, Relaxed) & mask != 0;
         }
-        let size = fp.shingles.len();
-        let kept = seen_before
+        seen_before
             && self
                 .room
                 .fetch_update(Relaxed, Relaxed, |room| room.checked_sub(size))
-                .is_ok();
-        if kept {
-            fp.shingles.shrink_to_fit();
-        } else {
-            fp.shingles = Vec::new();
-        }
-        fp
+                .is_ok()
     }
 }
+
+thread_local! {
+    /// The shingle buffer of [`SeenKeys::fingerprint`] on each thread.
+    static SHINGLES: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Largest shingle buffer (in shingles) a thread keeps between documents: 8 MiB.
+const BUFFER_KEPT: usize = 1 << 20;
 
 /// Documents written per batch (their records are read back in parallel).
 const WRITE_BATCH: usize = 1024;

@@ -78,74 +78,90 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
     // byte of a non-ASCII character). Runs are found 64 bytes at a time from bit masks, so
     // there is no branch per byte. Runs holding non-ASCII bytes are normalized on their own.
     let mut emit = |start: usize, end: usize, wide: bool, upper: bool| {
-        let word = &b[start..end];
         if wide {
-            scratch.clear();
-            normalize_into(&text[start..end], scratch);
-            for w in scratch.split(' ').filter(|w| !w.is_empty()) {
-                f(w.as_bytes());
-            }
-        } else if !upper {
-            f(word);
+            normalized_words(&text[start..end], scratch, &mut f);
+            return;
+        }
+        // One call of `f` for every ASCII word, so that it is inlined here.
+        let word = &b[start..end];
+        let word = if !upper {
+            word
         } else if word.len() <= lower.len() {
             // Only ASCII letters and digits here: setting bit 5 lowercases letters and leaves
             // digits as they are.
             for (d, s) in lower.iter_mut().zip(word) {
                 *d = s | 0x20;
             }
-            f(&lower[..word.len()]);
+            &lower[..word.len()]
         } else {
             long.clear();
             long.extend(word.iter().map(|s| s | 0x20));
-            f(&long);
-        }
+            &long[..]
+        };
+        f(word);
     };
-    // The run in progress: its start, and whether it holds non-ASCII or uppercase bytes.
-    let mut run: Option<usize> = None;
-    let (mut run_wide, mut run_upper) = (false, false);
+    // A run that goes on past the end of a block: its start, and whether it holds non-ASCII
+    // or uppercase bytes so far.
+    let mut open: Option<usize> = None;
+    let (mut open_wide, mut open_upper) = (false, false);
     // Blocks run one past the end when the text fills its last block: bytes past the end
     // are separators, so the last block seen always ends the last run, and `emit` has one
     // call site (it is then inlined into the loop).
     let mut base = 0;
     while base <= n {
         let m = block_masks(b, base);
-        let mut cur = 0u32;
-        loop {
-            let from = u64::MAX.checked_shl(cur).unwrap_or(0);
-            let start = match run {
-                Some(s) => s,
+        // Bit j of `before` is set when byte j - 1 is a word byte (byte -1 being the last of
+        // the block before). Runs start at word bytes after a separator and end (exclusive)
+        // at separators after a word byte: the k-th end closes the k-th start, or first the
+        // open run.
+        let before = (m.word << 1) | u64::from(open.is_some());
+        let mut starts = m.word & !before;
+        let mut ends = !m.word & before;
+        while ends != 0 {
+            let end = ends.trailing_zeros();
+            ends &= ends - 1;
+            let below_end = (1u64 << end) - 1;
+            let (start, wide, upper) = match open.take() {
+                Some(s) => (
+                    s,
+                    open_wide || m.wide & below_end != 0,
+                    open_upper || m.upper & below_end != 0,
+                ),
                 None => {
-                    let rest = m.word & from;
-                    if rest == 0 {
-                        break;
-                    }
-                    cur = rest.trailing_zeros();
-                    run_wide = false;
-                    run_upper = false;
-                    let s = base + cur as usize;
-                    run = Some(s);
-                    s
+                    let s = starts.trailing_zeros();
+                    starts &= starts - 1;
+                    let span = below_end & !((1u64 << s) - 1);
+                    (base + s as usize, m.wide & span != 0, m.upper & span != 0)
                 }
             };
-            let from = u64::MAX.checked_shl(cur).unwrap_or(0);
-            let seps = !m.word & from;
-            if seps == 0 {
-                // The run goes on into the next block.
-                run_wide |= m.wide & from != 0;
-                run_upper |= m.upper & from != 0;
-                break;
-            }
-            let end = seps.trailing_zeros();
-            let span = from & ((1u64 << end) - 1);
-            run_wide |= m.wide & span != 0;
-            run_upper |= m.upper & span != 0;
-            emit(start, base + end as usize, run_wide, run_upper);
-            run = None;
-            cur = end;
+            emit(start, base + end as usize, wide, upper);
+        }
+        if starts != 0 {
+            // The last run starts here and goes on into the next block.
+            let s = starts.trailing_zeros();
+            let from = u64::MAX << s;
+            open = Some(base + s as usize);
+            open_wide = m.wide & from != 0;
+            open_upper = m.upper & from != 0;
+        } else if open.is_some() {
+            // The open run covers the whole block.
+            open_wide |= m.wide != 0;
+            open_upper |= m.upper != 0;
         }
         base += 64;
     }
-    debug_assert!(run.is_none());
+    debug_assert!(open.is_none());
+}
+
+/// Calls `f` with the words of the normalized form of `run`, a run of word bytes holding
+/// non-ASCII characters: the rare path of [`for_each_word`], kept out of its loop.
+#[inline(never)]
+fn normalized_words(run: &str, scratch: &mut String, f: &mut dyn FnMut(&[u8])) {
+    scratch.clear();
+    normalize_into(run, scratch);
+    for w in scratch.split(' ').filter(|w| !w.is_empty()) {
+        f(w.as_bytes());
+    }
 }
 
 /// Bit masks of 64 bytes of text (bit `j` for byte `base + j`; bytes past the end count as
@@ -503,6 +519,16 @@ mod tests {
             let mut words = Vec::new();
             let mut scratch = String::new();
             for_each_word(&s, &mut scratch, |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let norm = normalize(&s);
+            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            prop_assert_eq!(words, expected);
+        }
+
+        #[test]
+        fn long_words_across_blocks(s in "([a-z0-9]{0,70}[AZÉé]?[a-z]{0,70}[ .\n]{1,2}){0,8}") {
+            // Words longer than a 64-byte block, and runs that cross block edges.
+            let mut words = Vec::new();
+            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
             let norm = normalize(&s);
             let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
             prop_assert_eq!(words, expected);
