@@ -19,7 +19,7 @@ Usage (from the repository root)::
     scripts/bench_peers.py                                   # everything, full corpus
     scripts/bench_peers.py --only datasketch,rensa,gaoya     # peers only
     scripts/bench_peers.py --quick                           # 3,000-document smoke run
-    scripts/bench_peers.py --repeat 3                        # median wall time of 3 runs
+    scripts/bench_peers.py --repeat 3                        # median wall time over 3 rounds
     scripts/bench_peers.py --python /path/to/venv/bin/python # use a ready interpreter, no venv setup
 
 Options worth knowing: ``--shared DIR`` (default ../shared beside the repo), ``--work DIR``
@@ -54,9 +54,12 @@ file to holding the set of pairs, shingling included; peak memory is that proces
   *estimated* (signature) Jaccard is >= the threshold.  Documents under 5 words get an empty
   shingle set in gaoya.
 
-Wall time is the subprocess's wall clock (for the peers, Python start-up and imports included);
-with --repeat N the table shows the median and the best of N, MB/s is from the median, and peak
-RSS is the largest seen.  The machine this was written for has 2 cores: close other work first.
+Wall time is the subprocess's wall clock (for the peers, Python start-up and imports included).
+With --repeat N the tools run in N rounds, one after the other within a round, so that a drift of
+the machine's speed during the run touches them alike; a tool whose first run took under a second
+runs 3 times a round (short runs are the noisiest).  The table shows the median and the best of
+each tool's runs, MB/s is from the median, and peak RSS is the largest seen.  The machine this
+was written for has 2 cores: close other work first.
 
 Output: a Markdown table on stdout (tool, wall s, best s, MB/s, peak RSS MB, pairs found, recall,
 precision, speed ratio vs dechaff - or vs the fastest tool when dechaff is not in the run), plus WORK/bench-peers.json and WORK/bench-peers.md; each
@@ -456,7 +459,8 @@ def read_pairs(path):
     return pairs, meta
 
 
-def run_tool(tool, args, python, dechaff, corpus, env):
+def tool_command(tool, args, python, dechaff, corpus):
+    """(command, outputs, pairs file, stderr log) of one tool."""
     pairs_dir = os.path.join(args.work, "pairs")
     os.makedirs(pairs_dir, exist_ok=True)
     out = os.path.join(pairs_dir, f"{tool}.jsonl")
@@ -469,26 +473,58 @@ def run_tool(tool, args, python, dechaff, corpus, env):
                "--threshold", str(THRESHOLD)]
     else:
         cmd = [python, os.path.abspath(__file__), "_worker", tool, corpus, out]
-    walls, rss = [], 0.0
-    for i in range(args.repeat):
-        # Every tool starts from the same state: no output of an earlier run to replace
-        # (replacing a 40 MB file makes the kernel free its blocks inside the timed run).
-        for path in outputs:
-            if os.path.exists(path):
-                os.remove(path)
-        log(f"{tool}: run {i + 1}/{args.repeat} ...")
-        code, wall, peak = run_measured(cmd, env, err_log)
-        if code != 0 or not os.path.exists(out):
-            tail = open(err_log, errors="replace").read()[-2000:]
-            log(f"{tool}: FAILED (exit {code}); stderr tail:\n{tail}")
-            return {"tool": tool, "error": f"exit {code}", "command": cmd}
-        walls.append(wall)
-        rss = max(rss, peak)
-        log(f"{tool}: {wall:.2f} s, peak RSS {peak:.0f} MB")
-    pairs, meta = read_pairs(out)
-    return {"tool": tool, "command": cmd, "walls": walls,
-            "wall": statistics.median(walls), "best": min(walls),
-            "peak_rss_mb": rss, "pairs": pairs, "meta": meta}
+    return cmd, outputs, out, err_log
+
+
+# A tool whose first run takes less than this many seconds runs FAST_RUNS times a round: its
+# median then rests on more samples, as short runs are the noisiest.
+FAST_SECONDS = 1.0
+FAST_RUNS = 3
+
+
+def run_tools(tools, args, python, dechaff, corpus, env):
+    """Runs every tool --repeat rounds, one tool after the other within a round, so that a
+    drift of the machine's speed touches every tool alike.  Returns {tool: result}."""
+    state = {}
+    for tool in tools:
+        cmd, outputs, out, err_log = tool_command(tool, args, python, dechaff, corpus)
+        state[tool] = {"tool": tool, "command": cmd, "walls": [], "peak_rss_mb": 0.0,
+                       "_outputs": outputs, "_out": out, "_log": err_log}
+    for rnd in range(args.repeat):
+        for tool in tools:
+            res = state[tool]
+            if "error" in res:
+                continue
+            fast = bool(res["walls"]) and min(res["walls"]) < FAST_SECONDS
+            for _ in range(FAST_RUNS if fast else 1):
+                # Every tool starts from the same state: no output of an earlier run to
+                # replace (replacing a 40 MB file makes the kernel free its blocks inside
+                # the timed run).
+                for path in res["_outputs"]:
+                    if os.path.exists(path):
+                        os.remove(path)
+                log(f"{tool}: round {rnd + 1}/{args.repeat} ...")
+                code, wall, peak = run_measured(res["command"], env, res["_log"])
+                if code != 0 or not os.path.exists(res["_out"]):
+                    tail = open(res["_log"], errors="replace").read()[-2000:]
+                    log(f"{tool}: FAILED (exit {code}); stderr tail:\n{tail}")
+                    res["error"] = f"exit {code}"
+                    break
+                res["walls"].append(wall)
+                res["peak_rss_mb"] = max(res["peak_rss_mb"], peak)
+                log(f"{tool}: {wall:.2f} s, peak RSS {peak:.0f} MB")
+    results = {}
+    for tool, res in state.items():
+        out = res.pop("_out")
+        del res["_outputs"], res["_log"]
+        if "error" in res:
+            results[tool] = {k: res[k] for k in ("tool", "command", "error")}
+            continue
+        res["wall"] = statistics.median(res["walls"])
+        res["best"] = min(res["walls"])
+        res["pairs"], res["meta"] = read_pairs(out)
+        results[tool] = res
+    return results
 
 
 def score(res, truth, corpus_mb):
@@ -517,7 +553,7 @@ def render(results, truth_n, info):
         f"Near-duplicate documents, Jaccard >= {THRESHOLD} over word {NGRAM}-gram shingles, "
         f"{NUM_PERM} permutations",
         f"corpus: {info['docs']} documents, {info['mb']:.1f} MB ({info['corpus']}); "
-        f"exact pairs: {truth_n}; repeat: {info['repeat']} (median wall); "
+        f"exact pairs: {truth_n}; rounds: {info['repeat']} (median wall of each tool's runs); "
         f"{info['cpus']} CPUs, RAYON_NUM_THREADS={info['threads']}",
         "",
         f"| tool | wall s | best s | MB/s | peak RSS MB | pairs found | recall | precision | "
@@ -557,7 +593,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 epilog="See the module docstring for what each tool runs.")
     p.add_argument("--only", help=f"comma-separated subset of {','.join(TOOLS)}")
-    p.add_argument("--repeat", type=int, default=1, help="runs per tool; the median wall is reported")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="rounds; each runs every tool in turn (sub-second tools "
+                        f"{FAST_RUNS} times); the median wall is reported")
     p.add_argument("--quick", action="store_true", help=f"smoke run on {QUICK_DOCS} documents")
     p.add_argument("--shared", default=os.path.join(REPO, "..", "shared"),
                    help="the shared/ folder holding eval/prepare.py (default: ../shared)")
@@ -600,13 +638,16 @@ def main():
     print(f"exact pairs (Jaccard >= {THRESHOLD}): {len(truth)}", flush=True)
 
     env = dict(os.environ, RAYON_NUM_THREADS=str(args.threads))
-    results = []
+    runnable = []
     for tool in tools:
         if tool in PEERS and tool in missing:
             log(f"{tool}: not installed in {python}, skipped")
-            results.append({"tool": tool, "error": "not installed"})
-            continue
-        res = run_tool(tool, args, python, dechaff, corpus, env)
+        else:
+            runnable.append(tool)
+    ran = run_tools(runnable, args, python, dechaff, corpus, env)
+    results = []
+    for tool in tools:
+        res = ran.get(tool, {"tool": tool, "error": "not installed"})
         score(res, truth, size / 1e6)
         results.append(res)
 
