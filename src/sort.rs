@@ -15,12 +15,10 @@ pub(crate) fn radix_sort_by_key<T: Copy + Ord + Default>(
         v.sort_unstable();
         return;
     }
-    let Some(high) = differing_bits(v, key) else {
-        v.sort_unstable();
-        return;
-    };
+    // The first digit is the top bits: hashes differ there. Keys that do not (small values)
+    // fall in one bucket, and the first digit finds where they differ.
     let mut buf = vec![T::default(); v.len()];
-    radix_sort_at(v, &mut buf, key, high);
+    radix_sort_at(v, &mut buf, key, 64);
 }
 
 /// Sorts hashes ascending ([`radix_sort_by_key`]).
