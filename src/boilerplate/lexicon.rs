@@ -297,24 +297,29 @@ impl Dfa {
         }
         let mask = next.len() - 1;
         let step = |s: u32, b: u8| next[(s as usize + class[b as usize] as usize) & mask];
-        let mut pairs = hay[from..].chunks_exact(2);
+        // Four bytes a turn and one test for a match among them. A state flagged with
+        // `MATCH` still leads on to the right row: the mask drops the flag (above every
+        // offset); the states past the first match are dropped.
+        let mut quads = hay[from..].chunks_exact(4);
         let mut at = from;
-        // Two bytes a turn: half the loop overhead.
-        for p in &mut pairs {
-            s = step(s, p[0]);
-            if s & MATCH != 0 {
-                return Some((at + 1, s));
+        for q in &mut quads {
+            let s1 = step(s, q[0]);
+            let s2 = step(s1, q[1]);
+            let s3 = step(s2, q[2]);
+            let s4 = step(s3, q[3]);
+            if (s1 | s2 | s3 | s4) & MATCH != 0 {
+                let states = [s1, s2, s3, s4];
+                let k = states.iter().position(|&x| x & MATCH != 0).unwrap_or(3);
+                return Some((at + k + 1, states[k]));
             }
-            s = step(s, p[1]);
-            if s & MATCH != 0 {
-                return Some((at + 2, s));
-            }
-            at += 2;
+            s = s4;
+            at += 4;
         }
-        for &b in pairs.remainder() {
+        for &b in quads.remainder() {
             s = step(s, b);
+            at += 1;
             if s & MATCH != 0 {
-                return Some((at + 1, s));
+                return Some((at, s));
             }
         }
         None
