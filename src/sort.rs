@@ -7,16 +7,17 @@
 /// on the next bits, down to buckets small enough to be sorted by comparison. Keys are
 /// hashes, uniformly spread, so two levels mostly suffice; items with equal keys end up sorted
 /// by comparison.
-pub(crate) fn radix_sort_by_key<T: Copy + Ord + Default>(
-    v: &mut [T],
-    key: impl Fn(T) -> u64 + Copy,
-) {
+pub(crate) fn radix_sort_by_key<T: Copy + Ord>(v: &mut [T], key: impl Fn(T) -> u64 + Copy) {
     if v.len() <= RADIX_SMALL {
         v.sort_unstable();
         return;
     }
-    let mut buf = vec![T::default(); v.len()];
-    radix_sort_at(v, &mut buf, key);
+    // The first digit is the top bits: hashes differ there. Keys that do not (small values)
+    // fall in one bucket, and the first digit finds where they differ.
+    // Scratch as long as `v`: a copy of it (overwritten anyway) rather than zeroed memory,
+    // which measured more instructions (glibc's memset on large zeroed allocations).
+    let mut buf = v.to_vec();
+    radix_sort_at(v, &mut buf, key, 64);
 }
 
 /// Sorts hashes ascending ([`radix_sort_by_key`]).
@@ -27,48 +28,84 @@ pub(crate) fn radix_sort(v: &mut [u64]) {
 /// Buckets at most this long are sorted by comparison.
 const RADIX_SMALL: usize = 96;
 
+/// Buckets at most this long are sorted by insertion, inline (most buckets: a digit aims at
+/// [`RADIX_LEAF`] items); longer ones by `sort_unstable`.
+const INSERTION_MAX: usize = 16;
+
 /// Items per bucket a digit's width aims at.
 const RADIX_LEAF: usize = 4;
 
-/// Sorts `v` on the highest bits where its keys differ, then each bucket the same way, using
-/// `buf` (as long as `v`) as scratch. Runs of one key (a shingle on many pages) are sorted by
-/// comparison at once.
-fn radix_sort_at<T: Copy + Ord>(v: &mut [T], buf: &mut [T], key: impl Fn(T) -> u64 + Copy) {
+/// The number of low bits in which the keys of `v` differ (bits above are the same in every
+/// key); `None` when all keys are equal.
+fn differing_bits<T: Copy>(v: &[T], key: impl Fn(T) -> u64) -> Option<u32> {
     let (min, max) = v.iter().fold((u64::MAX, 0u64), |(lo, hi), &x| {
         let k = key(x);
         (lo.min(k), hi.max(k))
     });
-    if min >= max {
-        v.sort_unstable();
-        return;
-    }
-    // Bits above `high` are the same in every key; a digit is as wide as makes buckets of
-    // about `RADIX_LEAF` items (at most 11 bits).
-    let high = 64 - (min ^ max).leading_zeros();
+    (min < max).then(|| 64 - (min ^ max).leading_zeros())
+}
+
+/// Sorts `v`, whose keys agree on every bit from `high` up, on its next bits, then each
+/// bucket the same way, using `buf` (as long as `v`) as scratch. A bucket's keys agree on the
+/// bits its digit took, so the bucket starts where the digit ended: no pass to find where its
+/// keys differ, unless a digit fails to split them (runs of one key, a shingle on many pages,
+/// are then found and sorted by comparison at once).
+fn radix_sort_at<T: Copy + Ord>(
+    v: &mut [T],
+    buf: &mut [T],
+    key: impl Fn(T) -> u64 + Copy,
+    high: u32,
+) {
+    // A digit is as wide as makes buckets of about `RADIX_LEAF` items (at most 11 bits).
     let bits = (v.len() / RADIX_LEAF).max(2).ilog2().min(11).min(high);
     let shift = high - bits;
     let mask = (1u64 << bits) - 1;
+    let digit = |x: T| ((key(x) >> shift) & mask) as usize;
     let mut start = vec![0usize; (1 << bits) + 1];
     for &x in v.iter() {
-        start[((key(x) >> shift) & mask) as usize + 1] += 1;
+        start[digit(x) + 1] += 1;
+    }
+    if start[digit(v[0]) + 1] == v.len() {
+        // One bucket holds everything: skip to where the keys differ, if they do.
+        match differing_bits(v, key) {
+            Some(high) => radix_sort_at(v, buf, key, high),
+            None => v.sort_unstable(),
+        }
+        return;
     }
     for b in 1..start.len() {
         start[b] += start[b - 1];
     }
     let mut pos = start.clone();
     for &x in v.iter() {
-        let b = ((key(x) >> shift) & mask) as usize;
+        let b = digit(x);
         buf[pos[b]] = x;
         pos[b] += 1;
     }
     v.copy_from_slice(buf);
     for w in start.windows(2) {
         let (lo, hi) = (w[0], w[1]);
-        if hi - lo <= RADIX_SMALL || shift == 0 {
+        if hi - lo <= INSERTION_MAX {
+            insertion_sort(&mut v[lo..hi]);
+        } else if hi - lo <= RADIX_SMALL || shift == 0 {
             v[lo..hi].sort_unstable();
         } else {
-            radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi], key);
+            radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi], key, shift);
         }
+    }
+}
+
+/// Sorts a few items by insertion.
+#[inline]
+fn insertion_sort<T: Copy + Ord>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && x < v[j - 1] {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
     }
 }
 

@@ -451,35 +451,68 @@ fn distinct(v: &mut Vec<u64>) {
     if v.len() < 2 {
         return;
     }
+    thread_local! {
+        static SET: std::cell::RefCell<StampedSet> = std::cell::RefCell::default();
+    }
     let slots = (2 * v.len()).next_power_of_two();
-    let shift = 64 - slots.trailing_zeros();
-    // 0 marks an empty slot; the value 0 is tracked apart.
-    let mut set = vec![0u64; slots];
-    let mut zero_seen = false;
-    let mut kept = 0;
-    for r in 0..v.len() {
-        let x = v[r];
-        let new = if x == 0 {
-            !std::mem::replace(&mut zero_seen, true)
-        } else {
+    if slots <= STAMPED_SLOTS_MAX {
+        SET.with_borrow_mut(|set| set.distinct(v, slots));
+    } else {
+        StampedSet::default().distinct(v, slots);
+    }
+}
+
+/// Most slots of the set a thread keeps from page to page (1 MiB); a larger page's set is
+/// its own.
+const STAMPED_SLOTS_MAX: usize = 1 << 16;
+
+/// An open-addressing set of `u64`, reused from page to page without being emptied: a slot
+/// holds a value of the current page only if it bears the page's stamp, so a new page takes
+/// a new stamp instead of zeroing the slots (or allocating zeroed ones).
+#[derive(Default)]
+struct StampedSet {
+    slots: Vec<(u64, u32)>,
+    stamp: u32,
+}
+
+impl StampedSet {
+    /// [`distinct`] on a table of `slots` slots (a power of two, at least twice `v.len()`).
+    fn distinct(&mut self, v: &mut Vec<u64>, slots: usize) {
+        if self.slots.len() < slots {
+            // Fresh slots bear stamp 0, which no page uses.
+            self.slots = vec![(0, 0); slots];
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // The stamps went round: every slot is emptied once.
+            self.slots.fill((0, 0));
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let set = &mut self.slots[..slots];
+        let shift = 64 - slots.trailing_zeros();
+        let mut kept = 0;
+        for r in 0..v.len() {
+            let x = v[r];
             let mut h = (x >> shift) as usize;
-            loop {
-                if set[h] == x {
-                    break false;
-                }
-                if set[h] == 0 {
-                    set[h] = x;
+            let new = loop {
+                let e = &mut set[h];
+                if e.1 != stamp {
+                    *e = (x, stamp);
                     break true;
                 }
+                if e.0 == x {
+                    break false;
+                }
                 h = (h + 1) & (slots - 1);
+            };
+            if new {
+                v[kept] = x;
+                kept += 1;
             }
-        };
-        if new {
-            v[kept] = x;
-            kept += 1;
         }
+        v.truncate(kept);
     }
-    v.truncate(kept);
 }
 
 /// Whether a lowercase ASCII word is in [`STOPWORDS`].
@@ -1312,6 +1345,22 @@ mod tests {
         }
         distinct(&mut v);
         assert_eq!(v, want);
+    }
+
+    #[test]
+    fn distinct_reuses_its_set_from_page_to_page() {
+        // Pages of several sizes on one thread, sharing values (a value of an earlier page
+        // must not count as seen), and one page too large for the set kept.
+        for n in [5u64, 3000, 40, 70_000, 7, 3000] {
+            let mut v: Vec<u64> = (0..n)
+                .map(|i| (i % 97).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .collect();
+            let want: Vec<u64> = (0..n.min(97))
+                .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                .collect();
+            distinct(&mut v);
+            assert_eq!(v, want, "n={n}");
+        }
     }
 
     #[test]

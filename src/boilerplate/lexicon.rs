@@ -249,7 +249,7 @@ impl Dfa {
                 }
             }
         }
-        let next = delta
+        let mut next: Vec<u32> = delta
             .iter()
             .map(|&v| {
                 let m = if ends[v as usize].is_empty() {
@@ -260,6 +260,8 @@ impl Dfa {
                 (v as usize * stride) as u32 | m
             })
             .collect();
+        // Padded to a power of two (the padding is never reached), for [`Dfa::next_match`].
+        next.resize(next.len().next_power_of_two(), 0);
         Dfa {
             class,
             stride,
@@ -287,24 +289,37 @@ impl Dfa {
     #[inline(never)]
     fn next_match(&self, hay: &[u8], from: usize, mut s: u32) -> Option<(usize, u32)> {
         let (next, class) = (self.next.as_slice(), &self.class);
-        let mut pairs = hay[from..].chunks_exact(2);
-        let mut at = from;
-        // Two bytes a turn: half the loop overhead.
-        for p in &mut pairs {
-            s = next[s as usize + class[p[0] as usize] as usize];
-            if s & MATCH != 0 {
-                return Some((at + 1, s));
-            }
-            s = next[s as usize + class[p[1] as usize] as usize];
-            if s & MATCH != 0 {
-                return Some((at + 2, s));
-            }
-            at += 2;
+        // Every state and transition is in the table, whose length is a power of two:
+        // masking an index with the length - 1 changes no index, and proves it in bounds
+        // (no check per byte).
+        if next.is_empty() {
+            return None;
         }
-        for &b in pairs.remainder() {
-            s = next[s as usize + class[b as usize] as usize];
+        let mask = next.len() - 1;
+        let step = |s: u32, b: u8| next[(s as usize + class[b as usize] as usize) & mask];
+        // Four bytes a turn and one test for a match among them. A state flagged with
+        // `MATCH` still leads on to the right row: the mask drops the flag (above every
+        // offset); the states past the first match are dropped.
+        let mut quads = hay[from..].chunks_exact(4);
+        let mut at = from;
+        for q in &mut quads {
+            let s1 = step(s, q[0]);
+            let s2 = step(s1, q[1]);
+            let s3 = step(s2, q[2]);
+            let s4 = step(s3, q[3]);
+            if (s1 | s2 | s3 | s4) & MATCH != 0 {
+                let states = [s1, s2, s3, s4];
+                let k = states.iter().position(|&x| x & MATCH != 0).unwrap_or(3);
+                return Some((at + k + 1, states[k]));
+            }
+            s = s4;
+            at += 4;
+        }
+        for &b in quads.remainder() {
+            s = step(s, b);
+            at += 1;
             if s & MATCH != 0 {
-                return Some((at + 1, s));
+                return Some((at, s));
             }
         }
         None

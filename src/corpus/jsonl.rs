@@ -602,7 +602,7 @@ fn scan_string(line: &str, start: usize, mut out: Option<&mut String>) -> Option
 
 /// Position of the first `"`, `\\` or control byte (below 0x20) in `hay`, eight bytes at a
 /// time; `None` if there is none.
-fn find_special(hay: &[u8]) -> Option<usize> {
+pub(crate) fn find_special(hay: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let mut chunks = hay.chunks_exact(8);

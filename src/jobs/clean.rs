@@ -442,7 +442,7 @@ fn clean_record(
     let clean = labels.content_text(page, &text);
     let mut out = Vec::with_capacity(json.len());
     out.extend_from_slice(&record[..start]);
-    serde_json::to_writer(&mut out, &clean)?;
+    crate::output::json::write_json_str(&mut out, &clean);
     out.extend_from_slice(&record[end..]);
     let annotations = if with_annotations {
         let rec = AnnotationRecord {

@@ -10,6 +10,7 @@
 //!   output formats, versioned by [`schema::SCHEMA_VERSION`].
 
 mod atomic;
+pub(crate) mod json;
 pub mod schema;
 mod store;
 
