@@ -1,4 +1,5 @@
-//! Sorting hashes: most significant bits first, since hash values are spread uniformly.
+//! Sorting hashes (most significant bits first, since hash values are spread uniformly), and
+//! grouping equal ones without sorting.
 
 /// Sorts `v` ascending. `key` must agree with `T`'s order on its most significant part: `a <
 /// b` whenever `key(a) < key(b)` (for example the first field of a tuple). One pass scatters
@@ -109,6 +110,50 @@ fn insertion_sort<T: Copy + Ord>(v: &mut [T]) {
     }
 }
 
+/// The positions in `keys` of every key that occurs more than once, grouped by key: each group
+/// in ascending position order, groups in the order of their first position. One pass over an
+/// open-addressing table (band keys are hashes: their high bits index it directly), then one
+/// over the positions whose key repeats; no order depends on the table.
+pub(crate) fn groups_of_equal_keys(keys: &[u64]) -> Vec<Vec<u32>> {
+    const EMPTY: u32 = u32::MAX;
+    let cap = (2 * keys.len()).next_power_of_two().max(16);
+    let shift = 64 - cap.trailing_zeros();
+    // Slot -> position of the first key stored there; position -> first position of its key.
+    let mut table = vec![EMPTY; cap];
+    let mut first = vec![0u32; keys.len()];
+    let mut count = vec![0u32; keys.len()];
+    for (pos, &key) in keys.iter().enumerate() {
+        let mut slot = (key >> shift) as usize;
+        let head = loop {
+            match table[slot] {
+                EMPTY => {
+                    table[slot] = pos as u32;
+                    break pos as u32;
+                }
+                h if keys[h as usize] == key => break h,
+                _ => slot = (slot + 1) & (cap - 1),
+            }
+        };
+        first[pos] = head;
+        count[head as usize] += 1;
+    }
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    // Group number of each head with a repeated key, in the order heads are met.
+    let mut group_of = vec![EMPTY; keys.len()];
+    for (pos, &head) in first.iter().enumerate() {
+        let head = head as usize;
+        if count[head] < 2 {
+            continue;
+        }
+        if group_of[head] == EMPTY {
+            group_of[head] = groups.len() as u32;
+            groups.push(Vec::with_capacity(count[head] as usize));
+        }
+        groups[group_of[head] as usize].push(pos as u32);
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +197,27 @@ mod tests {
         want.sort_unstable();
         radix_sort_by_key(&mut v, |e| e.0);
         assert_eq!(v, want);
+    }
+
+    #[test]
+    fn groups_of_equal_keys_are_complete_and_ordered() {
+        // Many repeats, keys that share their high bits (so they collide in the table), and
+        // keys seen once.
+        let keys: Vec<u64> = (0..5000u64)
+            .map(|i| match i % 7 {
+                0 => 42,
+                1 | 2 => (i % 50) << 40 | 1,
+                3 => u64::MAX - (i % 3),
+                _ => i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            })
+            .collect();
+        let got = groups_of_equal_keys(&keys);
+        let mut want: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for (p, &k) in keys.iter().enumerate() {
+            want.entry(k).or_default().push(p as u32);
+        }
+        let mut want: Vec<Vec<u32>> = want.into_values().filter(|g| g.len() > 1).collect();
+        want.sort();
+        assert_eq!(got, want);
     }
 }

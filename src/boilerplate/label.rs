@@ -494,29 +494,29 @@ pub fn label(
             }
             base[i] + if k > 0 { sum / k as f64 } else { 0.0 }
         };
-        let groups = SameKey::of(ps);
-        for &first in &groups.repeated {
-            let mut keep = first as usize;
+        // Groups of paragraphs sharing a key, each in page order (key 0 is no key). Groups
+        // are independent (merit reads `base`, which no group changes), so their order does
+        // not matter.
+        let keys: Vec<u64> = ps.iter().map(|p| p.key).collect();
+        let groups = crate::sort::groups_of_equal_keys(&keys);
+        for g in groups.iter().filter(|g| keys[g[0] as usize] != 0) {
+            let mut keep = g[0] as usize;
             let mut best = merit(keep);
-            let mut i = groups.next[keep];
-            while i != NO_NEXT {
+            for &i in &g[1..] {
                 let m = merit(i as usize);
                 if m > best {
                     best = m;
                     keep = i as usize;
                 }
-                i = groups.next[i as usize];
             }
-            let mut i = first;
-            while i != NO_NEXT {
-                let k = i as usize;
-                if k != keep {
-                    score[k] -= 4.0;
-                    bad[k] = true;
-                    ev[k] |= PAGE_REPEAT;
-                    repeat_of[k] = keep as u32;
+            for &i in g {
+                let i = i as usize;
+                if i != keep {
+                    score[i] -= 4.0;
+                    bad[i] = true;
+                    ev[i] |= PAGE_REPEAT;
+                    repeat_of[i] = keep as u32;
                 }
-                i = groups.next[k];
             }
         }
         if cfg.mode == Mode::Aggressive {
@@ -710,54 +710,6 @@ pub fn label(
         });
     }
     out
-}
-
-/// Ends a chain of [`SameKey::next`].
-const NO_NEXT: u32 = u32::MAX;
-
-/// The paragraphs of a page that share their key, found with a small hash table (keys are
-/// hashes) instead of sorting the keys: most pages repeat few paragraphs, if any. Groups are
-/// independent of each other, so their order does not matter.
-struct SameKey {
-    /// The paragraph after each with the same key (in page order), or [`NO_NEXT`].
-    next: Vec<u32>,
-    /// The first paragraph of each key held by 2 or more paragraphs.
-    repeated: Vec<u32>,
-}
-
-impl SameKey {
-    fn of(ps: &[Paragraph]) -> SameKey {
-        let n = ps.len();
-        let slots = (2 * n).next_power_of_two();
-        let shift = 64 - slots.trailing_zeros();
-        // (key, first paragraph, last paragraph); key 0 (no key) marks an empty slot.
-        let mut table = vec![(0u64, 0u32, 0u32); slots];
-        let mut next = vec![NO_NEXT; n];
-        let mut repeated = Vec::new();
-        for (i, p) in ps.iter().enumerate() {
-            if p.key == 0 {
-                continue;
-            }
-            let mut h = (p.key >> shift) as usize;
-            loop {
-                let slot = &mut table[h];
-                if slot.0 == 0 {
-                    *slot = (p.key, i as u32, i as u32);
-                    break;
-                }
-                if slot.0 == p.key {
-                    if slot.1 == slot.2 {
-                        repeated.push(slot.1);
-                    }
-                    next[slot.2 as usize] = i as u32;
-                    slot.2 = i as u32;
-                    break;
-                }
-                h = (h + 1) & (slots - 1);
-            }
-        }
-        SameKey { next, repeated }
-    }
 }
 
 /// In-page near repeats (aggressive mode): a paragraph of ≥ 6 key tokens whose 3-shingles
