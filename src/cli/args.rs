@@ -117,8 +117,11 @@ Examples:
   # Show the LSH parameters chosen for a threshold, and stop
   dechaff dedup --explain --threshold 0.7
 
+  # Only the verified pairs (the kept documents are not written)
+  dechaff dedup corpus.jsonl --pairs pairs.jsonl
+
   # Fail (exit 1) when a corpus contains near duplicates
-  dechaff dedup corpus.jsonl -o /dev/null --check
+  dechaff dedup corpus.jsonl --check
 
 Exit codes: 0 success, 1 --check found duplicates, 2 usage or fatal error.";
 
@@ -247,13 +250,10 @@ pub enum SegmentArg {
 pub struct DedupArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Where the kept documents go (JSON Lines, in id order); `-` for standard output.
-    #[arg(
-        short,
-        long,
-        value_name = "OUT.jsonl",
-        required_unless_present = "explain"
-    )]
+    /// Where the kept documents go (JSON Lines, in id order); `-` for standard output. Without
+    /// it (and with --pairs, --clusters, --removed, --report or --check) the near duplicates are
+    /// found and reported, and the kept documents are not written.
+    #[arg(short, long, value_name = "OUT.jsonl")]
     pub output: Option<String>,
     /// Write the clusters: {"cluster", "representative", "members": [{"id", "jaccard"}]}.
     #[arg(long, value_name = "FILE.jsonl")]

@@ -25,12 +25,18 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
         "no input given: name files, directories or - for standard input"
     );
     super::check_inputs(&args.input.inputs)?;
-    let output = args
-        .output
-        .as_deref()
-        .context("--output is required with inputs")?;
+    anyhow::ensure!(
+        args.output.is_some()
+            || args.clusters.is_some()
+            || args.pairs.is_some()
+            || args.removed.is_some()
+            || args.input.report.is_some()
+            || args.check,
+        "nothing to do: give --output, or --pairs, --clusters, --removed, --report or --check \
+         for a run that finds near duplicates without writing the kept documents"
+    );
     let outputs = DedupOutputs {
-        output: Destination::parse(output),
+        output: args.output.as_deref().map(Destination::parse),
         clusters: args.clusters.as_deref().map(Destination::parse),
         pairs: args.pairs.as_deref().map(Destination::parse),
         removed: args.removed.as_deref().map(Destination::parse),
@@ -63,7 +69,10 @@ pub fn run(global: &GlobalArgs, args: DedupArgs) -> anyhow::Result<ExitCode> {
             thousands(summary.candidates as u64),
             thousands(r.documents.rejected),
             r.files.iter().map(|f| f.file_errors).sum::<u64>(),
-            outputs.output.display(),
+            outputs
+                .output
+                .as_ref()
+                .map_or_else(|| "not written (no --output)".to_owned(), |d| d.display()),
         );
         if r.documents.read == 0 {
             eprintln!("  warning: no documents were read: the inputs are empty");

@@ -15,11 +15,13 @@ use crate::output::schema::{
 use crate::output::{Destination, OutputWriter, RecordRef, RecordStore};
 use crate::progress::{Progress, Unit};
 
-/// Where the outputs of `dedup` go. Only `output` is required.
+/// Where the outputs of `dedup` go. Each is optional: a run without `output` finds the
+/// clusters and pairs without reading the kept records back or writing them (the report still
+/// counts them as written: kept).
 #[derive(Clone, Debug)]
 pub struct DedupOutputs {
     /// The kept documents (representatives and singletons), as JSON Lines, in id order.
-    pub output: Destination,
+    pub output: Option<Destination>,
     /// One line per cluster ([`ClusterRecord`]).
     pub clusters: Option<Destination>,
     /// One line per verified pair ([`PairRecord`]).
@@ -28,6 +30,24 @@ pub struct DedupOutputs {
     pub removed: Option<Destination>,
     /// The run report ([`Report`]), one JSON object.
     pub report: Option<Destination>,
+}
+
+impl DedupOutputs {
+    /// A directory for temporary files: the first output's, else the system's.
+    fn spill_dir(&self) -> std::path::PathBuf {
+        [
+            &self.output,
+            &self.clusters,
+            &self.pairs,
+            &self.removed,
+            &self.report,
+        ]
+        .into_iter()
+        .flatten()
+        .map(Destination::spill_dir)
+        .next()
+        .unwrap_or_else(std::env::temp_dir)
+    }
 }
 
 /// What a `dedup` run did.
@@ -59,7 +79,7 @@ pub fn run(
         inputs,
         read,
         on_error,
-        &outputs.output.spill_dir(),
+        &outputs.spill_dir(),
         progress,
         |doc| seen.fingerprint(&deduper, &doc.text),
     )?;
@@ -109,109 +129,55 @@ pub fn run(
 
     progress.stage("writing", Some(entries.len() as u64), Unit::Items);
     let mut acct = Accounting::from_errors(&collected.errors);
-    let mut out = OutputWriter::open(&outputs.output)?;
     let mut removed_out = outputs
         .removed
         .as_ref()
         .map(OutputWriter::open)
         .transpose()?;
-    // Kept records are read back in parallel, a batch at a time, while the batch before is
-    // written out in order on this thread. Kept records that follow each other in their file
-    // are read as one span, and written verbatim when only a newline separates them.
-    store.finish_writing()?;
-    let store = &store;
-    let removed_for = &removed_for;
-    let entries_ref = &entries;
-    let read_batch = |range: std::ops::Range<usize>| -> Result<Vec<Span>> {
-        use rayon::prelude::*;
-        let mut runs: Vec<Vec<RecordRef>> = Vec::new();
-        let mut last: Option<RecordRef> = None;
-        for i in range.filter(|&i| removed_for[i].is_none()) {
-            let r = entries_ref[i].record;
-            match (last, runs.last_mut()) {
-                (Some(prev), Some(run))
-                    if run.len() < SPAN_RECORDS && prev.gap_to(&r, SPAN_GAP).is_some() =>
-                {
-                    run.push(r)
-                }
-                _ => runs.push(vec![r]),
-            }
-            last = Some(r);
-        }
-        runs.into_par_iter()
-            .map(|refs| {
-                let mut buf = Vec::new();
-                store.read_span(&refs, &mut buf)?;
-                Ok(Span::new(buf, &refs))
-            })
-            .collect()
-    };
-    let n = entries.len();
-    // A writer thread writes the batches in order while this thread reads the next ones back
-    // on the pool: the writes to the output file are serial anyway, and the reads (with their
-    // hash checks) keep both cores busy meanwhile. The channel bounds how far reading runs
-    // ahead. The writer needs no pool thread, so this cannot deadlock when `run` itself runs
-    // on the pool.
-    let (tx, rx) = crossbeam_channel::bounded::<Vec<Span>>(READ_AHEAD);
-    let mut write_all = |rx: crossbeam_channel::Receiver<Vec<Span>>| -> Result<()> {
-        for (spans, batch_start) in rx.iter().zip((0..n).step_by(WRITE_BATCH)) {
-            if progress.cancelled() {
-                return Err(Error::Interrupted);
-            }
-            for span in spans {
-                span.write(&mut out, &outputs.output)?;
-            }
-            let batch_end = (batch_start + WRITE_BATCH).min(n);
-            for (i, e) in entries.iter().enumerate().take(batch_end).skip(batch_start) {
-                match removed_for[i] {
-                    None => acct.written(&e.locator),
-                    Some((rep, j)) => {
-                        acct.removed(&e.locator, "near_duplicate");
-                        if let (Some(w), Some(dest)) =
-                            (removed_out.as_mut(), outputs.removed.as_ref())
-                        {
-                            w.json(
-                                &RemovedRecord {
-                                    id: &e.id,
-                                    location: e.locator.to_string(),
-                                    reason: "near_duplicate",
-                                    duplicate_of: Some(&entries[rep as usize].id),
-                                    jaccard: Some(round6(j)),
-                                },
-                                dest,
-                            )?;
-                        }
+    // Counts documents `range` as written or removed, and logs the removed ones.
+    let mut account = |range: std::ops::Range<usize>| -> Result<()> {
+        for i in range {
+            let e = &entries[i];
+            match removed_for[i] {
+                None => acct.written(&e.locator),
+                Some((rep, j)) => {
+                    acct.removed(&e.locator, "near_duplicate");
+                    if let (Some(w), Some(dest)) = (removed_out.as_mut(), outputs.removed.as_ref())
+                    {
+                        w.json(
+                            &RemovedRecord {
+                                id: &e.id,
+                                location: e.locator.to_string(),
+                                reason: "near_duplicate",
+                                duplicate_of: Some(&entries[rep as usize].id),
+                                jaccard: Some(round6(j)),
+                            },
+                            dest,
+                        )?;
                     }
                 }
             }
-            progress.advance((batch_end - batch_start) as u64);
         }
         Ok(())
     };
-    std::thread::scope(|s| -> Result<()> {
-        // Returning (an error included) drops the receiver, which stops the reading below.
-        let writer = s.spawn(move || write_all(rx));
-        let mut read = Ok(());
-        for start in (0..n).step_by(WRITE_BATCH) {
-            match read_batch(start..(start + WRITE_BATCH).min(n)) {
-                Ok(spans) => {
-                    if tx.send(spans).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    read = Err(e);
-                    break;
-                }
-            }
+    let mut writers = Vec::new();
+    match &outputs.output {
+        Some(dest) => {
+            let out = write_kept(
+                &mut store,
+                &entries,
+                &removed_for,
+                dest,
+                &mut account,
+                progress,
+            )?;
+            writers.push((out, dest.clone()));
         }
-        drop(tx);
-        let written = writer
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        written.and(read)
-    })?;
-    let mut writers = vec![(out, outputs.output.clone())];
+        None => {
+            account(0..entries.len())?;
+            progress.advance(entries.len() as u64);
+        }
+    }
     if let (Some(w), Some(d)) = (removed_out, outputs.removed.as_ref()) {
         writers.push((w, d.clone()));
     }
@@ -277,6 +243,94 @@ pub fn run(
         candidates: candidates.len(),
         report,
     })
+}
+
+/// Writes the kept records (those `removed_for` leaves `None`) to `dest` in entry order and
+/// calls `account` on each batch of entries once it is written. Records are read back in
+/// parallel, a batch at a time, while the batch before is written out in order by a writer
+/// thread. Kept records that follow each other in their file are read as one span, and written
+/// verbatim when only a newline separates them.
+fn write_kept<T: Sync>(
+    store: &mut RecordStore,
+    entries: &[Entry<T>],
+    removed_for: &[Option<(u32, f64)>],
+    dest: &Destination,
+    account: &mut (dyn FnMut(std::ops::Range<usize>) -> Result<()> + Send),
+    progress: &dyn Progress,
+) -> Result<OutputWriter> {
+    let mut out = OutputWriter::open(dest)?;
+    store.finish_writing()?;
+    let store = &*store;
+    let read_batch = |range: std::ops::Range<usize>| -> Result<Vec<Span>> {
+        use rayon::prelude::*;
+        let mut runs: Vec<Vec<RecordRef>> = Vec::new();
+        let mut last: Option<RecordRef> = None;
+        for i in range.filter(|&i| removed_for[i].is_none()) {
+            let r = entries[i].record;
+            match (last, runs.last_mut()) {
+                (Some(prev), Some(run))
+                    if run.len() < SPAN_RECORDS && prev.gap_to(&r, SPAN_GAP).is_some() =>
+                {
+                    run.push(r)
+                }
+                _ => runs.push(vec![r]),
+            }
+            last = Some(r);
+        }
+        runs.into_par_iter()
+            .map(|refs| {
+                let mut buf = Vec::new();
+                store.read_span(&refs, &mut buf)?;
+                Ok(Span::new(buf, &refs))
+            })
+            .collect()
+    };
+    let n = entries.len();
+    // A writer thread writes the batches in order while this thread reads the next ones back
+    // on the pool: the writes to the output file are serial anyway, and the reads (with their
+    // hash checks) keep both cores busy meanwhile. The channel bounds how far reading runs
+    // ahead. The writer needs no pool thread, so this cannot deadlock when `run` itself runs
+    // on the pool.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<Span>>(READ_AHEAD);
+    let out_ref = &mut out;
+    let mut write_all = move |rx: crossbeam_channel::Receiver<Vec<Span>>| -> Result<()> {
+        for (spans, batch_start) in rx.iter().zip((0..n).step_by(WRITE_BATCH)) {
+            if progress.cancelled() {
+                return Err(Error::Interrupted);
+            }
+            for span in spans {
+                span.write(out_ref, dest)?;
+            }
+            let batch_end = (batch_start + WRITE_BATCH).min(n);
+            account(batch_start..batch_end)?;
+            progress.advance((batch_end - batch_start) as u64);
+        }
+        Ok(())
+    };
+    std::thread::scope(|s| -> Result<()> {
+        // Returning (an error included) drops the receiver, which stops the reading below.
+        let writer = s.spawn(move || write_all(rx));
+        let mut read = Ok(());
+        for start in (0..n).step_by(WRITE_BATCH) {
+            match read_batch(start..(start + WRITE_BATCH).min(n)) {
+                Ok(spans) => {
+                    if tx.send(spans).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written.and(read)
+    })?;
+    Ok(out)
 }
 
 /// Keeps, while reading, the shingle lists of the documents likely to be candidates, so that
@@ -466,7 +520,7 @@ mod tests {
         }
         let out = dir.path().join("out.jsonl");
         let outputs = DedupOutputs {
-            output: Destination::Path(out.clone()),
+            output: Some(Destination::Path(out.clone())),
             clusters: None,
             pairs: None,
             removed: None,

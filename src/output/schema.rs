@@ -87,7 +87,8 @@ pub struct ErrorRecord {
 pub struct Counts {
     /// Records met in the input (documents parsed plus records rejected).
     pub read: u64,
-    /// Documents written to the output.
+    /// Documents written to the output (kept). A `dedup` run without an output counts the
+    /// documents it would have written.
     pub written: u64,
     /// Documents left out on purpose (see `removed_by_reason`).
     pub removed: u64,

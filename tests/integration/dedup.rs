@@ -84,6 +84,56 @@ fn keeps_one_per_cluster_and_writes_every_output() {
 }
 
 #[test]
+fn without_output_the_same_pairs_clusters_and_counts() {
+    let t = TestDir::new();
+    corpus(&t);
+    let outs = [
+        "clusters.jsonl",
+        "pairs.jsonl",
+        "removed.jsonl",
+        "report.json",
+    ];
+    let run = |dir: &str, with_output: bool| {
+        let mut args = vec!["dedup".to_owned(), "in".to_owned()];
+        if with_output {
+            args.extend(["-o".to_owned(), format!("{dir}/out.jsonl")]);
+        }
+        for (flag, f) in ["--clusters", "--pairs", "--removed", "--report"]
+            .iter()
+            .zip(outs)
+        {
+            args.extend([flag.to_string(), format!("{dir}/{f}")]);
+        }
+        std::fs::create_dir_all(t.join(dir)).unwrap();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&dechaff(t.path(), &args))
+    };
+    run("full", true);
+    let err = run("only", false);
+    assert!(err.contains("kept 3, removed 2"), "{err}");
+    assert!(err.contains("not written"), "{err}");
+    assert!(!t.join("only/out.jsonl").exists());
+    for f in &outs[..3] {
+        assert_eq!(
+            t.read(&format!("only/{f}")),
+            t.read(&format!("full/{f}")),
+            "{f}"
+        );
+    }
+    let report: serde_json::Value = serde_json::from_str(&t.read("only/report.json")).unwrap();
+    assert_eq!(report["documents"]["read"], 5);
+    assert_eq!(report["documents"]["written"], 3);
+    assert_eq!(report["documents"]["removed"], 2);
+
+    // --check alone needs no output; with nothing to write at all the run is refused.
+    let out = dechaff(t.path(), &["dedup", "in", "--check", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = dechaff(t.path(), &["dedup", "in"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to do"));
+}
+
+#[test]
 fn bad_records_are_reported_and_counted() {
     let t = TestDir::new();
     t.write(
