@@ -271,8 +271,9 @@ where
 
 /// Orders documents by id, then record hash, then where they were read (file name, line):
 /// a total order on distinct records, whatever order they arrived in. Sorts indices, then
-/// moves each entry once.
-fn sort_entries<T: Send>(entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
+/// moves the entries into place within their vector: no second vector of entries, whose
+/// fresh memory costs more (page faults, on the one thread running here) than the moves.
+fn sort_entries<T: Send>(mut entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
     let keys: Vec<_> = entries
         .iter()
         .map(|e| {
@@ -287,11 +288,29 @@ fn sort_entries<T: Send>(entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
     let mut order: Vec<u32> = (0..entries.len() as u32).collect();
     order.par_sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
     drop(keys);
-    let mut slots: Vec<Option<Entry<T>>> = entries.into_iter().map(Some).collect();
-    order
-        .into_iter()
-        .filter_map(|i| slots[i as usize].take())
-        .collect()
+    permute(&mut entries, &mut order);
+    entries
+}
+
+/// Rearranges `v` so that item `k` is the one that was at `order[k]` (`order` a permutation
+/// of the positions of `v`), in place: one swap per item moved, following each cycle of the
+/// permutation. `order` is used up (each position ends mapped to itself).
+fn permute<T>(v: &mut [T], order: &mut [u32]) {
+    debug_assert_eq!(v.len(), order.len());
+    for start in 0..v.len() {
+        let mut cur = start;
+        // Position `cur` takes the item at `order[cur]`; the item it held moves on along
+        // the cycle, which closes when it comes back to `start`.
+        loop {
+            let next = order[cur] as usize;
+            order[cur] = cur as u32;
+            if next == start || next == cur {
+                break;
+            }
+            v.swap(cur, next);
+            cur = next;
+        }
+    }
 }
 
 fn input_size(inputs: &[Input]) -> Option<u64> {
@@ -480,4 +499,23 @@ pub(crate) fn finish_run<T>(
         w.commit(&d)?;
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn permute_moves_each_item_to_its_place(
+            order in (0usize..200).prop_flat_map(|n| Just((0..n as u32).collect::<Vec<_>>()).prop_shuffle())
+        ) {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item{i}")).collect();
+            let want: Vec<String> = order.iter().map(|&i| items[i as usize].clone()).collect();
+            let (mut got, mut o) = (items, order.clone());
+            permute(&mut got, &mut o);
+            prop_assert_eq!(got, want);
+        }
+    }
 }
