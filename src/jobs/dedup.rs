@@ -125,7 +125,12 @@ pub fn run(
         removed_for[m as usize] = Some((rep, j));
     }
     let empty_documents = fps.iter().filter(|f| f.tokens == 0).count() as u64;
-    drop(fps);
+    // Freed on the pool, where the signatures were allocated (frees from another thread are
+    // slower, and this one would do them alone).
+    {
+        use rayon::prelude::*;
+        fps.into_par_iter().for_each(drop);
+    }
 
     progress.stage("writing", Some(entries.len() as u64), Unit::Items);
     let mut acct = Accounting::from_errors(&collected.errors);

@@ -106,7 +106,7 @@ pub fn collect<T, F>(
     analyze: F,
 ) -> Result<Collected<T>>
 where
-    T: Send,
+    T: Send + Sync,
     F: Fn(&crate::corpus::Document) -> T + Sync,
 {
     let c = collect_spilling(inputs, opts, on_error, spill_dir, progress, |doc| {
@@ -144,7 +144,7 @@ pub fn collect_spilling<T, F>(
     analyze: F,
 ) -> Result<Collected<(T, Option<RecordRef>)>>
 where
-    T: Send,
+    T: Send + Sync,
     F: Fn(&crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
 {
     let mut store = RecordStore::new(spill_dir)?;
@@ -273,21 +273,12 @@ where
 /// a total order on distinct records, whatever order they arrived in. Sorts indices, then
 /// moves the entries into place within their vector: no second vector of entries, whose
 /// fresh memory costs more (page faults, on the one thread running here) than the moves.
-fn sort_entries<T: Send>(mut entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
-    let keys: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            (
-                e.id.as_str(),
-                e.record_hash,
-                &*e.locator.path,
-                e.locator.line,
-            )
-        })
-        .collect();
+fn sort_entries<T: Send + Sync>(mut entries: Vec<Entry<T>>) -> Vec<Entry<T>> {
+    fn key<T>(e: &Entry<T>) -> (&str, u64, &str, u64) {
+        (&e.id, e.record_hash, &e.locator.path, e.locator.line)
+    }
     let mut order: Vec<u32> = (0..entries.len() as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-    drop(keys);
+    order.par_sort_unstable_by(|&a, &b| key(&entries[a as usize]).cmp(&key(&entries[b as usize])));
     permute(&mut entries, &mut order);
     entries
 }

@@ -77,40 +77,43 @@ pub fn candidate_pairs_of<'a>(
     seed: u64,
     max_group: usize,
 ) -> Vec<(u32, u32)> {
-    let live: Vec<(u32, &[u32])> = (0..n)
-        .filter_map(|i| {
-            let s = sig_of(i)?;
-            (!s.is_empty_set()).then(|| (i as u32, s.slots()))
+    let live: Vec<u32> = (0..n as u32)
+        .filter(|&i| sig_of(i as usize).is_some_and(|s| !s.is_empty_set()))
+        .collect();
+    let slots = |i: u32| sig_of(i as usize).map_or(&[][..], Signature::slots);
+    // Every band key of an item is computed while its signature is in cache (one pass over
+    // the signatures, not one per band): item-major, `bands` keys per item, in chunks of
+    // items each written by the thread that computes it (one large zeroed vector would be
+    // faulted in by this thread alone).
+    let bands = params.bands;
+    let item_keys: Vec<Vec<u64>> = live
+        .par_chunks(ITEMS_PER_CHUNK)
+        .map(|items| {
+            let mut keys = Vec::with_capacity(items.len() * bands);
+            for &i in items {
+                let s = slots(i);
+                keys.extend((0..bands).map(|b| band_key(s, params.rows, b, seed)));
+            }
+            keys
         })
         .collect();
-    // Every band key of an item is computed while its signature is in cache (one pass over
-    // the signatures, not one per band): item-major, `bands` keys per item.
-    let bands = params.bands;
-    let mut item_keys = vec![0u64; live.len() * bands];
-    item_keys
-        .par_chunks_mut(bands.max(1) * 256)
-        .zip(live.par_chunks(256))
-        .for_each(|(out, items)| {
-            for (keys, &(_, s)) in out.chunks_mut(bands).zip(items) {
-                for (b, k) in keys.iter_mut().enumerate() {
-                    *k = band_key(s, params.rows, b, seed);
-                }
-            }
-        });
     let mut pairs: Vec<(u32, u32)> = (0..bands)
         .into_par_iter()
         .flat_map_iter(|b| {
-            let keys: Vec<u64> = item_keys.iter().skip(b).step_by(bands).copied().collect();
+            let mut keys: Vec<u64> = Vec::with_capacity(live.len());
+            for chunk in &item_keys {
+                keys.extend(chunk.iter().skip(b).step_by(bands));
+            }
             let mut out = Vec::new();
             for group in crate::sort::groups_of_equal_keys(&keys) {
                 if group.len() > max_group {
-                    let first = live[group[0] as usize].0;
-                    out.extend(group[1..].iter().map(|&p| (first, live[p as usize].0)));
+                    let first = live[group[0] as usize];
+                    out.extend(group[1..].iter().map(|&p| (first, live[p as usize])));
                     continue;
                 }
                 for (x, &a) in group.iter().enumerate() {
                     for &c in &group[x + 1..] {
-                        out.push((live[a as usize].0, live[c as usize].0));
+                        out.push((live[a as usize], live[c as usize]));
                     }
                 }
             }
@@ -121,6 +124,9 @@ pub fn candidate_pairs_of<'a>(
     pairs.dedup();
     pairs
 }
+
+/// Items whose band keys one task computes in [`candidate_pairs_of`].
+const ITEMS_PER_CHUNK: usize = 256;
 
 /// An incremental LSH index mapping band keys to item ids.
 ///
