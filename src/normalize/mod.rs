@@ -157,11 +157,139 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
 /// non-ASCII characters: the rare path of [`for_each_word`], kept out of its loop.
 #[inline(never)]
 fn normalized_words(run: &str, scratch: &mut String, f: &mut dyn FnMut(&[u8])) {
+    // The common case: every character maps to one lowercase character on its own (Cyrillic,
+    // Greek, accented Latin letters in their composed form) or is a separator that touches
+    // nothing around it (typographic quotes, dashes, spaces). The words are then built
+    // character by character from memoised facts, without the general path's NFKC passes.
+    scratch.clear();
+    if SIMPLE_CHARS.with_borrow_mut(|facts| simple_words(run, facts, scratch)) {
+        for w in scratch.split(' ').filter(|w| !w.is_empty()) {
+            f(w.as_bytes());
+        }
+        return;
+    }
     scratch.clear();
     normalize_into(run, scratch);
     for w in scratch.split(' ').filter(|w| !w.is_empty()) {
         f(w.as_bytes());
     }
+}
+
+/// What normalization does to a non-ASCII character standing between ASCII separators,
+/// letters or other such characters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharFold {
+    /// It becomes a word separator.
+    Separator,
+    /// It becomes this one character (its lowercase), and nothing composes with it.
+    Letter(char),
+    /// Anything else (NFKC changes it or may compose it, its lowercase is not one stable
+    /// character, a combining mark, 'ß', 'ς'): only the general path is exact.
+    Other,
+}
+
+fn char_fold(c: char) -> CharFold {
+    if is_typographic_separator(c) {
+        return CharFold::Separator;
+    }
+    let stable = |c: char| is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+    if !stable(c) || is_combining_mark(c) {
+        return CharFold::Other;
+    }
+    if !c.is_alphanumeric() {
+        // NFKC leaves it as it is, and it is neither a letter, a digit nor a mark.
+        return CharFold::Separator;
+    }
+    if matches!(c, 'ß' | 'ẞ' | 'ς') {
+        return CharFold::Other;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None)
+            if l != 'ς' && l.is_alphanumeric() && stable(l) && !is_combining_mark(l) && {
+                let mut again = l.to_lowercase();
+                again.next() == Some(l) && again.next().is_none()
+            } =>
+        {
+            CharFold::Letter(l)
+        }
+        _ => CharFold::Other,
+    }
+}
+
+/// Memoised [`char_fold`] results: a direct-mapped table indexed by the low bits of the code
+/// point (scripts are contiguous blocks, so one page's letters rarely collide).
+struct CharFolds {
+    slots: Vec<(char, CharFold)>,
+}
+
+const CHAR_FOLD_SLOTS: usize = 1024;
+
+impl Default for CharFolds {
+    fn default() -> Self {
+        // '\0' is ASCII, never looked up: every slot starts empty.
+        CharFolds {
+            slots: vec![('\0', CharFold::Other); CHAR_FOLD_SLOTS],
+        }
+    }
+}
+
+impl CharFolds {
+    #[inline]
+    fn get(&mut self, c: char) -> CharFold {
+        let slot = &mut self.slots[c as usize % CHAR_FOLD_SLOTS];
+        if slot.0 != c {
+            *slot = (c, char_fold(c));
+        }
+        slot.1
+    }
+}
+
+thread_local! {
+    static SIMPLE_CHARS: std::cell::RefCell<CharFolds> = std::cell::RefCell::new(CharFolds::default());
+}
+
+/// Writes the normalized words of `run` (a run of word bytes holding non-ASCII characters)
+/// to `out`, separated by spaces, and returns true; returns false (with `out` unspecified)
+/// when a character needs the general path.
+fn simple_words(run: &str, facts: &mut CharFolds, out: &mut String) -> bool {
+    for c in run.chars() {
+        if c.is_ascii() {
+            // Only ASCII letters and digits are in a run.
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        match facts.get(c) {
+            CharFold::Letter(l) => out.push(l),
+            CharFold::Separator => out.push(' '),
+            CharFold::Other => return false,
+        }
+    }
+    true
+}
+
+/// Typographic quotes, dashes, spaces, bullets, guillemets and the ellipsis: characters that
+/// normalization turns into a word separator, that NFKC leaves alone or maps to ASCII
+/// punctuation or a space, and that nothing composes with (tested one by one).
+fn is_typographic_separator(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}'
+            | '\u{ab}'
+            | '\u{b7}'
+            | '\u{bb}'
+            | '\u{2009}'
+            | '\u{200a}'
+            | '\u{2010}'..='\u{2015}'
+            | '\u{2018}'..='\u{201f}'
+            | '\u{2022}'
+            | '\u{2026}'
+            | '\u{2032}'
+            | '\u{2033}'
+            | '\u{2039}'
+            | '\u{203a}'
+            | '\u{202f}'
+    )
 }
 
 /// Bit masks of 64 bytes of text (bit `j` for byte `base + j`; bytes past the end count as
@@ -513,7 +641,62 @@ mod tests {
         assert_eq!(s, "abc def ü");
     }
 
+    #[test]
+    fn typographic_separators_separate_and_touch_nothing() {
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            if !is_typographic_separator(c) {
+                continue;
+            }
+            for (text, want) in [
+                (format!("Ab{c}cD"), "ab cd"),
+                (format!("{c}x9{c}{c}"), "x9"),
+                (format!("a{c}\u{301}b"), "a b"),
+            ] {
+                assert_eq!(normalize(&text), want, "U+{:04X}", c as u32);
+                let mut words = Vec::new();
+                for_each_word(&text, &mut String::new(), |w| words.push(w.to_vec()));
+                let joined = words.join(&b' ');
+                assert_eq!(
+                    String::from_utf8(joined).unwrap(),
+                    want,
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn typographic_runs_match_normalized_text(s in "([a-zA-Z0-9]{0,70}[’‘“”–—…\u{a0}«»•\u{2009}\u{202f}′]{0,2}[ .]?){0,10}") {
+            let mut words = Vec::new();
+            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let norm = normalize(&s);
+            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            prop_assert_eq!(words, expected);
+        }
+
+        #[test]
+        fn other_scripts_match_normalized_text(s in "[a-zA-Z0-9 .\nПриветМИРσςΣßẞİıﬁＦ²٣éé\u{301}\u{1100}\u{1161}가中文한글’«\u{a0}]{0,40}") {
+            // Cyrillic, Greek with final sigma, German sharp s, Turkish dotted/dotless i,
+            // compatibility characters, combining marks, conjoining Hangul jamo, CJK.
+            let mut words = Vec::new();
+            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let norm = normalize(&s);
+            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            prop_assert_eq!(words, expected);
+        }
+
+        #[test]
+        fn any_chars_match_normalized_text(s in proptest::collection::vec(any::<char>(), 0..40)) {
+            let s: String = s.into_iter().collect();
+            let mut words = Vec::new();
+            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
+            let norm = normalize(&s);
+            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+            prop_assert_eq!(words, expected);
+        }
+
         #[test]
         fn words_match_normalized_text(s in "[a-zA-Z0-9 .,=<\\n’é\u{301}\u{338}\u{3000}\u{a0}ÄİﬁＦ-]{0,60}") {
             let mut words = Vec::new();
