@@ -651,6 +651,25 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7af}')
 }
 
+/// The offset of the first non-ASCII byte of `b` from `i` on (`b.len()` if none), eight bytes
+/// at a time.
+#[inline]
+fn next_wide(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(w) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
 /// Reusable buffers for [`analyze_into`].
 #[derive(Default)]
 pub struct Scratch {
@@ -718,12 +737,55 @@ impl CharCache {
     }
 
     /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
+    #[inline(never)]
     fn nfkc_fast(&mut self, t: &str) -> bool {
-        t.chars()
-            .all(|c| c.is_ascii() || self.get(c).1 & F_NFKC != 0)
+        let b = t.as_bytes();
+        let mut i = next_wide(b, 0);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            if self.get(c).1 & F_NFKC == 0 {
+                return false;
+            }
+            i = next_wide(b, i + c.len_utf8());
+        }
+        true
     }
 
-    /// `t.to_lowercase()` into `out`.
+    /// `t` with its non-ASCII characters lowercased (ASCII ones left as they are) into `out`,
+    /// or `false` (and `out` unspecified) when that is `t` itself. Equal to `t.to_lowercase()`
+    /// but for the case of ASCII letters, unless a character lowercases to several or
+    /// depending on its context (then exactly `t.to_lowercase()`).
+    #[inline(never)]
+    fn lowercase_wide(&mut self, t: &str, out: &mut String) -> bool {
+        let b = t.as_bytes();
+        out.clear();
+        // `t[..done]` is in `out` once a character has changed.
+        let mut done = 0;
+        let mut i = next_wide(b, 0);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            let (l, f) = self.get(c);
+            // Capital sigma depends on its context (final or not): leave it to the reference.
+            if f & F_LOWER1 == 0 || c == '\u{3a3}' {
+                out.clear();
+                out.push_str(&t.to_lowercase());
+                return true;
+            }
+            let next = i + c.len_utf8();
+            if l != c {
+                out.push_str(&t[done..i]);
+                out.push(l);
+                done = next;
+            }
+            i = next_wide(b, next);
+        }
+        if done == 0 {
+            return false;
+        }
+        out.push_str(&t[done..]);
+        true
+    }
+
+    /// `t.to_lowercase()` into `out` (the reference of [`CharCache::lowercase_wide`]).
+    #[cfg(test)]
     fn lowercase(&mut self, t: &str, out: &mut String) {
         for c in t.chars() {
             if c.is_ascii() {
@@ -794,11 +856,9 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
         // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
         // lexicon and the label and byline tests ignore ASCII case).
-        let lower = if ascii {
+        let lower = if ascii || !s.cache.lowercase_wide(t, &mut s.lower) {
             t
         } else {
-            s.lower.clear();
-            s.cache.lowercase(t, &mut s.lower);
             s.lower.as_str()
         };
         p.lex = lexicon.find(lower);
@@ -1389,6 +1449,46 @@ mod tests {
             longest_title_part("Site | Section | A longer title here"),
             "A longer title here"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The fast NFKC test and lowercasing of non-ASCII text agree with the character by
+        /// character references.
+        #[test]
+        fn wide_text_helpers_match_the_references(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9 _.,:|>-]{0,12}",
+                    "[ÀÉÎÕÜàéîõüßẞΣσςİıǅǄ«»“”’–—…©·•›™½²ﬁ東京한]{1,3}",
+                    "[\\PC]{0,4}",
+                ],
+                0..10,
+            )
+        ) {
+            let t: String = parts.concat();
+            let mut cache = CharCache::default();
+            let want_nfkc = t
+                .chars()
+                .all(|c| c.is_ascii() || cache.get(c).1 & F_NFKC != 0);
+            proptest::prop_assert_eq!(cache.nfkc_fast(&t), want_nfkc);
+            let mut want = String::new();
+            cache.lowercase(&t, &mut want);
+            let mut out = String::from("junk");
+            let got = if cache.lowercase_wide(&t, &mut out) {
+                out.clone()
+            } else {
+                t.clone()
+            };
+            if want != t.to_lowercase() || got == want {
+                proptest::prop_assert_eq!(&got, &want);
+            } else {
+                // Only ASCII letters may keep their case.
+                proptest::prop_assert_eq!(got.to_ascii_lowercase(), want);
+            }
+            proptest::prop_assert_eq!(next_wide(t.as_bytes(), 0), t.find(|c: char| !c.is_ascii()).unwrap_or(t.len()));
+        }
     }
 
     #[test]
