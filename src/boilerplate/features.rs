@@ -554,6 +554,21 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
     t
 };
 
+/// Stopwords by length and first and last letter: bit `last & 31` of
+/// `STOP_ENDS[len * 32 + (first & 31)]` is set when a stopword of `len` letters starts with
+/// `first` and ends with `last`. Masking with 31 drops bit 5, so the case of ASCII letters
+/// does not matter: a word whose bit is clear is no stopword in any case.
+static STOP_ENDS: [u32; 11 * 32] = {
+    let mut t = [0u32; 11 * 32];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let w = STOPWORDS[i].as_bytes();
+        t[w.len() * 32 + (w[0] & 31) as usize] |= 1 << (w[w.len() - 1] & 31);
+        i += 1;
+    }
+    t
+};
+
 /// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
 static WORD_MASKS: [u128; 17] = {
     let mut m = [0u128; 17];
@@ -578,6 +593,11 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     let len = end - start;
     // Every stopword has 1 to 10 letters.
     if !(1..=10).contains(&len) {
+        return false;
+    }
+    // Most other words differ from every stopword of their length in their first or last
+    // letter: one bit tells, without the table.
+    if STOP_ENDS[len * 32 + (b[start] & 31) as usize] >> (b[end - 1] & 31) & 1 == 0 {
         return false;
     }
     // The word's bytes, little-endian in one integer: one 16-byte load when the text goes on
@@ -1336,6 +1356,30 @@ mod tests {
             "AM1",
         ] {
             assert!(!is_stopword_bytes(w.as_bytes()), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+
+        /// The stopword test (with its first-and-last-letter filter) says exactly whether
+        /// the lowercase of a word is in the list.
+        #[test]
+        fn stopword_test_matches_the_list_on_any_word(
+            w in proptest::prop_oneof![
+                "[a-zA-Z0-9_]{1,12}",
+                "[tTaAhHwWoOsSiI][a-zA-Z]{0,3}[eEsSrRtTnNdDyY]",
+                proptest::strategy::Strategy::prop_map(
+                    proptest::sample::select(STOPWORDS),
+                    |w| w.to_uppercase(),
+                ),
+            ],
+            pad in "[ a-z]{0,20}",
+        ) {
+            let want = STOPWORDS.contains(&w.to_ascii_lowercase().as_str());
+            let text = format!("{pad}{w}{pad}");
+            proptest::prop_assert_eq!(is_stopword_at(text.as_bytes(), pad.len(), pad.len() + w.len()), want);
+            proptest::prop_assert_eq!(is_stopword_bytes(w.as_bytes()), want);
         }
     }
 
