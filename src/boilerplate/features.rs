@@ -976,7 +976,7 @@ fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
 }
 
 /// What one scan of a paragraph finds.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Scan {
     key: u64,
     ntok: u32,
@@ -1170,12 +1170,28 @@ impl WordState {
 /// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
 /// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
 /// path; other characters the reference (`char`) rules.
+#[inline(always)]
 fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
+    if ascii {
+        scan_text::<FEATURES, true>(t, s, toks)
+    } else {
+        scan_text::<FEATURES, false>(t, s, toks)
+    }
+}
+
+/// [`scan`], compiled apart for ASCII text (`ASCII`, which the caller has checked): that
+/// loop has no path for other characters, and no call out of it, so its state stays in
+/// registers.
+fn scan_text<const FEATURES: bool, const ASCII: bool>(
+    t: &str,
+    s: &mut Scratch,
+    toks: &mut Vec<u64>,
+) -> Scan {
     let mut sc = Scan::default();
     let mut key = std::mem::take(&mut s.key);
     key.clear();
     let mut cache = std::mem::take(&mut s.cache);
-    let same = ascii || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    let same = ASCII || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
@@ -1239,7 +1255,8 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
                     i += 1;
                 }
             }
-            C_WIDE => {
+            // No such byte in ASCII text.
+            C_WIDE if !ASCII => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
                 if words_here {
@@ -1380,6 +1397,26 @@ mod tests {
             let text = format!("{pad}{w}{pad}");
             proptest::prop_assert_eq!(is_stopword_at(text.as_bytes(), pad.len(), pad.len() + w.len()), want);
             proptest::prop_assert_eq!(is_stopword_bytes(w.as_bytes()), want);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The scan compiled for ASCII text finds what the general one does.
+        #[test]
+        fn ascii_scan_matches_the_general_one(t in "[ -~]{0,80}|[a-zA-Z0-9_ |>.,-]{0,200}") {
+            let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
+            let (mut t1, mut t2) = (vec![7u64], vec![7u64]);
+            let a = scan_text::<true, true>(&t, &mut s1, &mut t1);
+            let b = scan_text::<true, false>(&t, &mut s2, &mut t2);
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(&t1, &t2);
+            proptest::prop_assert_eq!(&s1.key, &s2.key);
+            let a = scan_text::<false, true>(&t, &mut s1, &mut t1);
+            let b = scan_text::<false, false>(&t, &mut s2, &mut t2);
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(&t1, &t2);
         }
     }
 
