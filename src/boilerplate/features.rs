@@ -719,41 +719,52 @@ struct CharCache {
 }
 
 impl CharCache {
-    #[inline]
+    /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
+    #[inline(always)]
     fn get(&mut self, c: char) -> (char, u8) {
+        let k = c as u32;
+        match self.slots.get(((k ^ (k >> 10)) & 1023) as usize) {
+            Some(&(key, lower, f)) if key == k => (char::from_u32(lower).unwrap_or(c), f),
+            _ => self.fill(c),
+        }
+    }
+
+    /// [`CharCache::get`] for a character not in the cache: looks its properties up and
+    /// stores them.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, c: char) -> (char, u8) {
         if self.slots.is_empty() {
             self.slots = vec![(u32::MAX, 0, 0); 1024];
         }
         let k = c as u32;
         let slot = &mut self.slots[((k ^ (k >> 10)) & 1023) as usize];
-        if slot.0 != k {
-            let mut f = 0;
-            for (yes, bit) in [
-                (is_word(c), F_WORD),
-                (c.is_numeric(), F_NUM),
-                (c.is_alphabetic(), F_ALPHA),
-                (c.is_uppercase(), F_UPPER),
-                (is_cjk(c), F_CJK),
-                (MENU_CHARS.contains(&c), F_MENU),
-                (
-                    unicode_normalization::char::canonical_combining_class(c) == 0
-                        && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
-                    F_NFKC,
-                ),
-            ] {
-                if yes {
-                    f |= bit;
-                }
+        let mut f = 0;
+        for (yes, bit) in [
+            (is_word(c), F_WORD),
+            (c.is_numeric(), F_NUM),
+            (c.is_alphabetic(), F_ALPHA),
+            (c.is_uppercase(), F_UPPER),
+            (is_cjk(c), F_CJK),
+            (MENU_CHARS.contains(&c), F_MENU),
+            (
+                unicode_normalization::char::canonical_combining_class(c) == 0
+                    && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
+                F_NFKC,
+            ),
+        ] {
+            if yes {
+                f |= bit;
             }
-            let mut low = c.to_lowercase();
-            let mut lower = c as u32;
-            if low.len() == 1 {
-                lower = low.next().map_or(k, |l| l as u32);
-                f |= F_LOWER1;
-            }
-            *slot = (k, lower, f);
         }
-        (char::from_u32(slot.1).unwrap_or(c), slot.2)
+        let mut low = c.to_lowercase();
+        let mut lower = c as u32;
+        if low.len() == 1 {
+            lower = low.next().map_or(k, |l| l as u32);
+            f |= F_LOWER1;
+        }
+        *slot = (k, lower, f);
+        (char::from_u32(lower).unwrap_or(c), f)
     }
 
     /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
@@ -1681,6 +1692,24 @@ mod tests {
                 proptest::prop_assert_eq!(got.to_ascii_lowercase(), want);
             }
             proptest::prop_assert_eq!(next_wide(t.as_bytes(), 0), t.find(|c: char| !c.is_ascii()).unwrap_or(t.len()));
+        }
+    }
+
+    #[test]
+    fn char_cache_hits_return_what_was_filled() {
+        // Characters sharing slots (evicting each other), each looked up again after others.
+        let chars: Vec<char> = (0x80u32..0x3100)
+            .step_by(7)
+            .chain([0x3a3, 0x130, 0x212a, 0x1e9e, 0xfb01, 0x4e00, 0xac00])
+            .filter_map(char::from_u32)
+            .collect();
+        let mut cache = CharCache::default();
+        for round in 0..3 {
+            for &c in chars.iter().skip(round) {
+                let want = CharCache::default().get(c);
+                assert_eq!(cache.get(c), want, "{c:?}");
+                assert_eq!(cache.get(c), want, "{c:?} again");
+            }
         }
     }
 
