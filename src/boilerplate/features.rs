@@ -554,6 +554,21 @@ static STOP_TABLE: [u128; STOP_SLOTS] = {
     t
 };
 
+/// Stopwords by length and first and last letter: bit `last & 31` of
+/// `STOP_ENDS[len * 32 + (first & 31)]` is set when a stopword of `len` letters starts with
+/// `first` and ends with `last`. Masking with 31 drops bit 5, so the case of ASCII letters
+/// does not matter: a word whose bit is clear is no stopword in any case.
+static STOP_ENDS: [u32; 11 * 32] = {
+    let mut t = [0u32; 11 * 32];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        let w = STOPWORDS[i].as_bytes();
+        t[w.len() * 32 + (w[0] & 31) as usize] |= 1 << (w[w.len() - 1] & 31);
+        i += 1;
+    }
+    t
+};
+
 /// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
 static WORD_MASKS: [u128; 17] = {
     let mut m = [0u128; 17];
@@ -578,6 +593,11 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     let len = end - start;
     // Every stopword has 1 to 10 letters.
     if !(1..=10).contains(&len) {
+        return false;
+    }
+    // Most other words differ from every stopword of their length in their first or last
+    // letter: one bit tells, without the table.
+    if STOP_ENDS[len * 32 + (b[start] & 31) as usize] >> (b[end - 1] & 31) & 1 == 0 {
         return false;
     }
     // The word's bytes, little-endian in one integer: one 16-byte load when the text goes on
@@ -651,6 +671,25 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ac00}'..='\u{d7af}')
 }
 
+/// The offset of the first non-ASCII byte of `b` from `i` on (`b.len()` if none), eight bytes
+/// at a time.
+#[inline]
+fn next_wide(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(w) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + (high.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] < 0x80 {
+        i += 1;
+    }
+    i
+}
+
 /// Reusable buffers for [`analyze_into`].
 #[derive(Default)]
 pub struct Scratch {
@@ -680,50 +719,104 @@ struct CharCache {
 }
 
 impl CharCache {
-    #[inline]
+    /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
+    #[inline(always)]
     fn get(&mut self, c: char) -> (char, u8) {
+        let k = c as u32;
+        match self.slots.get(((k ^ (k >> 10)) & 1023) as usize) {
+            Some(&(key, lower, f)) if key == k => (char::from_u32(lower).unwrap_or(c), f),
+            _ => self.fill(c),
+        }
+    }
+
+    /// [`CharCache::get`] for a character not in the cache: looks its properties up and
+    /// stores them.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, c: char) -> (char, u8) {
         if self.slots.is_empty() {
             self.slots = vec![(u32::MAX, 0, 0); 1024];
         }
         let k = c as u32;
         let slot = &mut self.slots[((k ^ (k >> 10)) & 1023) as usize];
-        if slot.0 != k {
-            let mut f = 0;
-            for (yes, bit) in [
-                (is_word(c), F_WORD),
-                (c.is_numeric(), F_NUM),
-                (c.is_alphabetic(), F_ALPHA),
-                (c.is_uppercase(), F_UPPER),
-                (is_cjk(c), F_CJK),
-                (MENU_CHARS.contains(&c), F_MENU),
-                (
-                    unicode_normalization::char::canonical_combining_class(c) == 0
-                        && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
-                    F_NFKC,
-                ),
-            ] {
-                if yes {
-                    f |= bit;
-                }
+        let mut f = 0;
+        for (yes, bit) in [
+            (is_word(c), F_WORD),
+            (c.is_numeric(), F_NUM),
+            (c.is_alphabetic(), F_ALPHA),
+            (c.is_uppercase(), F_UPPER),
+            (is_cjk(c), F_CJK),
+            (MENU_CHARS.contains(&c), F_MENU),
+            (
+                unicode_normalization::char::canonical_combining_class(c) == 0
+                    && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
+                F_NFKC,
+            ),
+        ] {
+            if yes {
+                f |= bit;
             }
-            let mut low = c.to_lowercase();
-            let mut lower = c as u32;
-            if low.len() == 1 {
-                lower = low.next().map_or(k, |l| l as u32);
-                f |= F_LOWER1;
-            }
-            *slot = (k, lower, f);
         }
-        (char::from_u32(slot.1).unwrap_or(c), slot.2)
+        let mut low = c.to_lowercase();
+        let mut lower = c as u32;
+        if low.len() == 1 {
+            lower = low.next().map_or(k, |l| l as u32);
+            f |= F_LOWER1;
+        }
+        *slot = (k, lower, f);
+        (char::from_u32(lower).unwrap_or(c), f)
     }
 
     /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
+    #[inline(never)]
     fn nfkc_fast(&mut self, t: &str) -> bool {
-        t.chars()
-            .all(|c| c.is_ascii() || self.get(c).1 & F_NFKC != 0)
+        let b = t.as_bytes();
+        let mut i = next_wide(b, 0);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            if self.get(c).1 & F_NFKC == 0 {
+                return false;
+            }
+            i = next_wide(b, i + c.len_utf8());
+        }
+        true
     }
 
-    /// `t.to_lowercase()` into `out`.
+    /// `t` with its non-ASCII characters lowercased (ASCII ones left as they are) into `out`,
+    /// or `false` (and `out` unspecified) when that is `t` itself. Equal to `t.to_lowercase()`
+    /// but for the case of ASCII letters, unless a character lowercases to several or
+    /// depending on its context (then exactly `t.to_lowercase()`).
+    #[inline(never)]
+    fn lowercase_wide(&mut self, t: &str, out: &mut String) -> bool {
+        let b = t.as_bytes();
+        out.clear();
+        // `t[..done]` is in `out` once a character has changed.
+        let mut done = 0;
+        let mut i = next_wide(b, 0);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            let (l, f) = self.get(c);
+            // Capital sigma depends on its context (final or not): leave it to the reference.
+            if f & F_LOWER1 == 0 || c == '\u{3a3}' {
+                out.clear();
+                out.push_str(&t.to_lowercase());
+                return true;
+            }
+            let next = i + c.len_utf8();
+            if l != c {
+                out.push_str(&t[done..i]);
+                out.push(l);
+                done = next;
+            }
+            i = next_wide(b, next);
+        }
+        if done == 0 {
+            return false;
+        }
+        out.push_str(&t[done..]);
+        true
+    }
+
+    /// `t.to_lowercase()` into `out` (the reference of [`CharCache::lowercase_wide`]).
+    #[cfg(test)]
     fn lowercase(&mut self, t: &str, out: &mut String) {
         for c in t.chars() {
             if c.is_ascii() {
@@ -794,11 +887,9 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
         // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
         // lexicon and the label and byline tests ignore ASCII case).
-        let lower = if ascii {
+        let lower = if ascii || !s.cache.lowercase_wide(t, &mut s.lower) {
             t
         } else {
-            s.lower.clear();
-            s.cache.lowercase(t, &mut s.lower);
             s.lower.as_str()
         };
         p.lex = lexicon.find(lower);
@@ -896,7 +987,7 @@ fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
 }
 
 /// What one scan of a paragraph finds.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Scan {
     key: u64,
     ntok: u32,
@@ -943,11 +1034,11 @@ static CLASS: [u8; 256] = {
 };
 
 /// Appends the lowercase of the run of ASCII letters and `_` from `b[i]` on to `key` and
-/// returns where the run ends. Eight bytes at a time: their letters, underscores and lowercase
-/// come from a few operations on one `u64` (each byte's high bit flags it; no carry crosses a
-/// byte, as the bytes tested are below 0x80).
+/// returns where the run ends. Eight bytes at a time: their letters and lowercase come from a
+/// few operations on one `u64` (each byte's high bit flags it; no carry crosses a byte, as the
+/// bytes tested are below 0x80); an underscore is looked at where the letters stop.
 #[inline(always)]
-fn ascii_word_run(b: &[u8], mut i: usize, key: &mut Vec<u8>) -> usize {
+fn ascii_word_run<K: KeyOut>(b: &[u8], mut i: usize, key: &mut K) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x80 * ONES;
     while let Some(chunk) = b.get(i..i + 8) {
@@ -959,16 +1050,16 @@ fn ascii_word_run(b: &[u8], mut i: usize, key: &mut Vec<u8>) -> usize {
         let at_least_a = y + (0x80 - b'a' as u64) * ONES;
         let past_z = y + (0x80 - b'z' as u64 - 1) * ONES;
         let letter = at_least_a & !past_z & !w & HIGH;
-        // An underscore: the byte XOR `_` is zero.
-        let z = w ^ (b'_' as u64 * ONES);
-        let underscore = !(((z & !HIGH) + !HIGH) | z) & HIGH;
-        let stop = !(letter | underscore) & HIGH;
-        let n = (stop.trailing_zeros() / 8) as usize;
-        let at = key.len();
-        key.extend_from_slice(&(w | letter >> 2).to_le_bytes());
-        key.truncate(at + n);
+        let n = ((!letter & HIGH).trailing_zeros() / 8) as usize;
+        key.push_word8(w | letter >> 2, n);
         i += n;
         if n < 8 {
+            // The run goes on past an underscore (rare: tested on its own).
+            if b[i] == b'_' {
+                key.push(b'_');
+                i += 1;
+                continue;
+            }
             return i;
         }
     }
@@ -977,6 +1068,87 @@ fn ascii_word_run(b: &[u8], mut i: usize, key: &mut Vec<u8>) -> usize {
         i += 1;
     }
     i
+}
+
+/// Where the key tokenizer writes the key.
+trait KeyOut {
+    /// Appends a byte.
+    fn push(&mut self, x: u8);
+    /// Appends bytes.
+    fn append(&mut self, bytes: &[u8]);
+    /// Appends the first `n` (at most 8) bytes of `w`, little-endian.
+    fn push_word8(&mut self, w: u64, n: usize);
+    /// The key so far.
+    fn bytes(&self) -> &[u8];
+    /// Its length.
+    fn written(&self) -> usize;
+}
+
+impl KeyOut for Vec<u8> {
+    #[inline(always)]
+    fn push(&mut self, x: u8) {
+        Vec::push(self, x);
+    }
+
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    #[inline(always)]
+    fn push_word8(&mut self, w: u64, n: usize) {
+        let at = self.len();
+        self.extend_from_slice(&w.to_le_bytes());
+        self.truncate(at + n);
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+
+    #[inline(always)]
+    fn written(&self) -> usize {
+        self.len()
+    }
+}
+
+/// A key written into a buffer allocated in advance, at least 8 bytes longer than any key of
+/// the text (an ASCII text's key is no longer than the text): no growth to check for, and
+/// the length stays in a register.
+struct FixedKey<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl KeyOut for FixedKey<'_> {
+    #[inline(always)]
+    fn push(&mut self, x: u8) {
+        self.buf[self.len] = x;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    #[inline(always)]
+    fn push_word8(&mut self, w: u64, n: usize) {
+        self.buf[self.len..self.len + 8].copy_from_slice(&w.to_le_bytes());
+        self.len += n;
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    #[inline(always)]
+    fn written(&self) -> usize {
+        self.len
+    }
 }
 
 /// State of the key tokenizer (on the NFKC, lowercased text).
@@ -988,13 +1160,13 @@ struct KeyState {
 
 impl KeyState {
     #[inline(always)]
-    fn start_tok(&mut self, key: &mut Vec<u8>, sc: &mut Scan) {
+    fn start_tok<K: KeyOut>(&mut self, key: &mut K, sc: &mut Scan) {
         if !self.in_tok {
             if sc.ntok > 0 {
                 key.push(b' ');
                 sc.nchars += 1;
             }
-            self.tok_start = key.len();
+            self.tok_start = key.written();
             self.in_tok = true;
             sc.ntok += 1;
         }
@@ -1011,7 +1183,14 @@ impl KeyState {
 
     /// One lowercased character `l` whose lowercase is itself, with its flags.
     #[inline]
-    fn lowered(&mut self, l: char, f: u8, key: &mut Vec<u8>, sc: &mut Scan, toks: &mut Vec<u64>) {
+    fn lowered<K: KeyOut>(
+        &mut self,
+        l: char,
+        f: u8,
+        key: &mut K,
+        sc: &mut Scan,
+        toks: &mut Vec<u64>,
+    ) {
         if f & F_WORD != 0 {
             self.start_tok(key, sc);
             if f & F_NUM != 0 {
@@ -1023,16 +1202,16 @@ impl KeyState {
             } else {
                 self.in_digits = false;
                 let mut buf = [0u8; 4];
-                key.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                key.append(l.encode_utf8(&mut buf).as_bytes());
                 sc.nchars += 1;
             }
         } else {
-            self.end_tok(key, toks);
+            self.end_tok(key.bytes(), toks);
         }
     }
 
     /// One lowercased character (the reference tokenizer).
-    fn char(&mut self, c: char, key: &mut Vec<u8>, sc: &mut Scan, toks: &mut Vec<u64>) {
+    fn char<K: KeyOut>(&mut self, c: char, key: &mut K, sc: &mut Scan, toks: &mut Vec<u64>) {
         if is_word(c) {
             self.start_tok(key, sc);
             if c.is_numeric() {
@@ -1049,13 +1228,13 @@ impl KeyState {
                     sc.nchars += 1;
                 } else {
                     for l in c.to_lowercase() {
-                        key.extend_from_slice(l.encode_utf8(&mut buf).as_bytes());
+                        key.append(l.encode_utf8(&mut buf).as_bytes());
                         sc.nchars += 1;
                     }
                 }
             }
         } else {
-            self.end_tok(key, toks);
+            self.end_tok(key.bytes(), toks);
         }
     }
 }
@@ -1090,12 +1269,54 @@ impl WordState {
 /// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
 /// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
 /// path; other characters the reference (`char`) rules.
+#[inline(always)]
 fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
-    let mut sc = Scan::default();
+    if ascii {
+        scan_text::<FEATURES, true>(t, s, toks)
+    } else {
+        scan_text::<FEATURES, false>(t, s, toks)
+    }
+}
+
+/// [`scan`], compiled apart for ASCII text (`ASCII`, which the caller has checked): that
+/// loop has no path for other characters, and no call out of it, so its state stays in
+/// registers.
+fn scan_text<const FEATURES: bool, const ASCII: bool>(
+    t: &str,
+    s: &mut Scratch,
+    toks: &mut Vec<u64>,
+) -> Scan {
     let mut key = std::mem::take(&mut s.key);
-    key.clear();
+    let sc = if ASCII {
+        // The key of ASCII text is no longer than the text; eight-byte writes reach at most
+        // 8 bytes past it.
+        if key.len() < t.len() + 16 {
+            key.resize(t.len() + 16, 0);
+        }
+        let mut fixed = FixedKey {
+            buf: &mut key,
+            len: 0,
+        };
+        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut fixed)
+    } else {
+        key.clear();
+        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut key)
+    };
+    s.key = key;
+    sc
+}
+
+/// The body of [`scan_text`], writing the key to `key`.
+#[inline(always)]
+fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
+    t: &str,
+    s: &mut Scratch,
+    toks: &mut Vec<u64>,
+    key: &mut K,
+) -> Scan {
+    let mut sc = Scan::default();
     let mut cache = std::mem::take(&mut s.cache);
-    let same = ascii || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    let same = ASCII || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
@@ -1123,7 +1344,7 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
         let class = CLASS[x as usize];
         match class {
             C_LOWER | C_UPPER | C_UNDERSCORE => {
-                ks.start_tok(&mut key, &mut sc);
+                ks.start_tok(key, &mut sc);
                 ks.in_digits = false;
                 if words_here && !ws.in_word {
                     ws.in_word = true;
@@ -1137,12 +1358,12 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
                         }
                     }
                 }
-                let j = ascii_word_run(b, i, &mut key);
+                let j = ascii_word_run(b, i, key);
                 sc.nchars += (j - i) as u32;
                 i = j;
             }
             C_DIGIT => {
-                ks.start_tok(&mut key, &mut sc);
+                ks.start_tok(key, &mut sc);
                 if !ks.in_digits {
                     key.push(b'0');
                     sc.nchars += 1;
@@ -1159,7 +1380,8 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
                     i += 1;
                 }
             }
-            C_WIDE => {
+            // No such byte in ASCII text.
+            C_WIDE if !ASCII => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
                 if words_here {
@@ -1188,16 +1410,16 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
                 }
                 let (llc, lf) = cache.get(lc);
                 if f & F_LOWER1 != 0 && lf & F_LOWER1 != 0 && llc == lc {
-                    ks.lowered(lc, lf, &mut key, &mut sc, toks);
+                    ks.lowered(lc, lf, key, &mut sc, toks);
                 } else {
                     for l in c.to_lowercase() {
-                        ks.char(l, &mut key, &mut sc, toks);
+                        ks.char(l, key, &mut sc, toks);
                     }
                 }
                 i += c.len_utf8();
             }
             _ => {
-                ks.end_tok(&key, toks);
+                ks.end_tok(key.bytes(), toks);
                 if words_here {
                     ws.end_word(b, i, &mut sc);
                     if class == C_MENU {
@@ -1208,7 +1430,7 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
             }
         }
     }
-    ks.end_tok(&key, toks);
+    ks.end_tok(key.bytes(), toks);
     if words_here {
         ws.end_word(b, b.len(), &mut sc);
     } else if FEATURES {
@@ -1217,9 +1439,8 @@ fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut 
     sc.key = if sc.ntok == 0 {
         0
     } else {
-        xxh3_64(&key).max(1)
+        xxh3_64(key.bytes()).max(1)
     };
-    s.key = key;
     s.cache = cache;
     sc
 }
@@ -1276,6 +1497,49 @@ mod tests {
             "AM1",
         ] {
             assert!(!is_stopword_bytes(w.as_bytes()), "{w}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+
+        /// The stopword test (with its first-and-last-letter filter) says exactly whether
+        /// the lowercase of a word is in the list.
+        #[test]
+        fn stopword_test_matches_the_list_on_any_word(
+            w in proptest::prop_oneof![
+                "[a-zA-Z0-9_]{1,12}",
+                "[tTaAhHwWoOsSiI][a-zA-Z]{0,3}[eEsSrRtTnNdDyY]",
+                proptest::strategy::Strategy::prop_map(
+                    proptest::sample::select(STOPWORDS),
+                    |w| w.to_uppercase(),
+                ),
+            ],
+            pad in "[ a-z]{0,20}",
+        ) {
+            let want = STOPWORDS.contains(&w.to_ascii_lowercase().as_str());
+            let text = format!("{pad}{w}{pad}");
+            proptest::prop_assert_eq!(is_stopword_at(text.as_bytes(), pad.len(), pad.len() + w.len()), want);
+            proptest::prop_assert_eq!(is_stopword_bytes(w.as_bytes()), want);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The scan compiled for ASCII text finds what the general one does.
+        #[test]
+        fn ascii_scan_matches_the_general_one(t in "[ -~]{0,80}|[a-zA-Z0-9_ |>.,-]{0,200}") {
+            let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
+            let (mut t1, mut t2) = (vec![7u64], vec![7u64]);
+            let a = scan_text::<true, true>(&t, &mut s1, &mut t1);
+            let b = scan_text::<true, false>(&t, &mut s2, &mut t2);
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(&t1, &t2);
+            let a = scan_text::<false, true>(&t, &mut s1, &mut t1);
+            let b = scan_text::<false, false>(&t, &mut s2, &mut t2);
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(&t1, &t2);
         }
     }
 
@@ -1389,6 +1653,64 @@ mod tests {
             longest_title_part("Site | Section | A longer title here"),
             "A longer title here"
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The fast NFKC test and lowercasing of non-ASCII text agree with the character by
+        /// character references.
+        #[test]
+        fn wide_text_helpers_match_the_references(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-zA-Z0-9 _.,:|>-]{0,12}",
+                    "[ÀÉÎÕÜàéîõüßẞΣσςİıǅǄ«»“”’–—…©·•›™½²ﬁ東京한]{1,3}",
+                    "[\\PC]{0,4}",
+                ],
+                0..10,
+            )
+        ) {
+            let t: String = parts.concat();
+            let mut cache = CharCache::default();
+            let want_nfkc = t
+                .chars()
+                .all(|c| c.is_ascii() || cache.get(c).1 & F_NFKC != 0);
+            proptest::prop_assert_eq!(cache.nfkc_fast(&t), want_nfkc);
+            let mut want = String::new();
+            cache.lowercase(&t, &mut want);
+            let mut out = String::from("junk");
+            let got = if cache.lowercase_wide(&t, &mut out) {
+                out.clone()
+            } else {
+                t.clone()
+            };
+            if want != t.to_lowercase() || got == want {
+                proptest::prop_assert_eq!(&got, &want);
+            } else {
+                // Only ASCII letters may keep their case.
+                proptest::prop_assert_eq!(got.to_ascii_lowercase(), want);
+            }
+            proptest::prop_assert_eq!(next_wide(t.as_bytes(), 0), t.find(|c: char| !c.is_ascii()).unwrap_or(t.len()));
+        }
+    }
+
+    #[test]
+    fn char_cache_hits_return_what_was_filled() {
+        // Characters sharing slots (evicting each other), each looked up again after others.
+        let chars: Vec<char> = (0x80u32..0x3100)
+            .step_by(7)
+            .chain([0x3a3, 0x130, 0x212a, 0x1e9e, 0xfb01, 0x4e00, 0xac00])
+            .filter_map(char::from_u32)
+            .collect();
+        let mut cache = CharCache::default();
+        for round in 0..3 {
+            for &c in chars.iter().skip(round) {
+                let want = CharCache::default().get(c);
+                assert_eq!(cache.get(c), want, "{c:?}");
+                assert_eq!(cache.get(c), want, "{c:?} again");
+            }
+        }
     }
 
     #[test]
