@@ -11,6 +11,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::lexicon::{LexMatch, Lexicon};
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
+use crate::normalize::CharMemo;
 
 /// English stopwords (155), for the stopword density of a paragraph.
 pub const STOPWORDS: &[&str] = &[
@@ -711,60 +712,47 @@ const F_NFKC: u8 = 1 << 6;
 /// The lowercase is one character (stored).
 const F_LOWER1: u8 = 1 << 7;
 
-/// A direct-mapped cache of the Unicode properties of non-ASCII characters (a page uses few
-/// distinct ones; the standard library's table look-ups are slow).
+/// The Unicode properties of the non-ASCII characters a page uses, memoised (the standard
+/// library's table look-ups are slow).
 #[derive(Default)]
 struct CharCache {
-    slots: Vec<(u32, u32, u8)>,
+    memo: CharMemo<(char, u8)>,
+}
+
+/// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
+fn char_facts(c: char) -> (char, u8) {
+    let mut f = 0;
+    for (yes, bit) in [
+        (is_word(c), F_WORD),
+        (c.is_numeric(), F_NUM),
+        (c.is_alphabetic(), F_ALPHA),
+        (c.is_uppercase(), F_UPPER),
+        (is_cjk(c), F_CJK),
+        (MENU_CHARS.contains(&c), F_MENU),
+        (
+            unicode_normalization::char::canonical_combining_class(c) == 0
+                && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
+            F_NFKC,
+        ),
+    ] {
+        if yes {
+            f |= bit;
+        }
+    }
+    let mut low = c.to_lowercase();
+    let mut lower = c;
+    if low.len() == 1 {
+        lower = low.next().unwrap_or(c);
+        f |= F_LOWER1;
+    }
+    (lower, f)
 }
 
 impl CharCache {
-    /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
+    /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags ([`char_facts`]).
     #[inline(always)]
     fn get(&mut self, c: char) -> (char, u8) {
-        let k = c as u32;
-        match self.slots.get(((k ^ (k >> 10)) & 1023) as usize) {
-            Some(&(key, lower, f)) if key == k => (char::from_u32(lower).unwrap_or(c), f),
-            _ => self.fill(c),
-        }
-    }
-
-    /// [`CharCache::get`] for a character not in the cache: looks its properties up and
-    /// stores them.
-    #[cold]
-    #[inline(never)]
-    fn fill(&mut self, c: char) -> (char, u8) {
-        if self.slots.is_empty() {
-            self.slots = vec![(u32::MAX, 0, 0); 1024];
-        }
-        let k = c as u32;
-        let slot = &mut self.slots[((k ^ (k >> 10)) & 1023) as usize];
-        let mut f = 0;
-        for (yes, bit) in [
-            (is_word(c), F_WORD),
-            (c.is_numeric(), F_NUM),
-            (c.is_alphabetic(), F_ALPHA),
-            (c.is_uppercase(), F_UPPER),
-            (is_cjk(c), F_CJK),
-            (MENU_CHARS.contains(&c), F_MENU),
-            (
-                unicode_normalization::char::canonical_combining_class(c) == 0
-                    && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes,
-                F_NFKC,
-            ),
-        ] {
-            if yes {
-                f |= bit;
-            }
-        }
-        let mut low = c.to_lowercase();
-        let mut lower = c as u32;
-        if low.len() == 1 {
-            lower = low.next().map_or(k, |l| l as u32);
-            f |= F_LOWER1;
-        }
-        *slot = (k, lower, f);
-        (char::from_u32(lower).unwrap_or(c), f)
+        self.memo.get(c, char_facts)
     }
 
     /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).

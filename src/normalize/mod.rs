@@ -16,7 +16,10 @@
 //!
 //! [`segment`] cuts a document into paragraphs with exact byte spans.
 
+mod char_memo;
 pub mod segment;
+
+pub(crate) use char_memo::CharMemo;
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
@@ -162,14 +165,10 @@ fn normalized_words(run: &str, scratch: &mut String, f: &mut dyn FnMut(&[u8])) {
     // nothing around it (typographic quotes, dashes, spaces). The words are then built
     // character by character from memoised facts, without the general path's NFKC passes.
     scratch.clear();
-    if SIMPLE_CHARS.with_borrow_mut(|facts| simple_words(run, facts, scratch)) {
-        for w in scratch.split(' ').filter(|w| !w.is_empty()) {
-            f(w.as_bytes());
-        }
-        return;
+    if !SIMPLE_CHARS.with_borrow_mut(|facts| simple_words(run, facts, scratch)) {
+        scratch.clear();
+        normalize_into(run, scratch);
     }
-    scratch.clear();
-    normalize_into(run, scratch);
     for w in scratch.split(' ').filter(|w| !w.is_empty()) {
         f(w.as_bytes());
     }
@@ -217,49 +216,22 @@ fn char_fold(c: char) -> CharFold {
     }
 }
 
-/// Memoised [`char_fold`] results: a direct-mapped table indexed by the low bits of the code
-/// point (scripts are contiguous blocks, so one page's letters rarely collide).
-struct CharFolds {
-    slots: Vec<(char, CharFold)>,
-}
-
-const CHAR_FOLD_SLOTS: usize = 1024;
-
-impl Default for CharFolds {
-    fn default() -> Self {
-        // '\0' is ASCII, never looked up: every slot starts empty.
-        CharFolds {
-            slots: vec![('\0', CharFold::Other); CHAR_FOLD_SLOTS],
-        }
-    }
-}
-
-impl CharFolds {
-    #[inline]
-    fn get(&mut self, c: char) -> CharFold {
-        let slot = &mut self.slots[c as usize % CHAR_FOLD_SLOTS];
-        if slot.0 != c {
-            *slot = (c, char_fold(c));
-        }
-        slot.1
-    }
-}
-
 thread_local! {
-    static SIMPLE_CHARS: std::cell::RefCell<CharFolds> = std::cell::RefCell::new(CharFolds::default());
+    /// [`char_fold`] of the characters met, per thread.
+    static SIMPLE_CHARS: std::cell::RefCell<CharMemo<CharFold>> = std::cell::RefCell::new(CharMemo::default());
 }
 
 /// Writes the normalized words of `run` (a run of word bytes holding non-ASCII characters)
 /// to `out`, separated by spaces, and returns true; returns false (with `out` unspecified)
 /// when a character needs the general path.
-fn simple_words(run: &str, facts: &mut CharFolds, out: &mut String) -> bool {
+fn simple_words(run: &str, facts: &mut CharMemo<CharFold>, out: &mut String) -> bool {
     for c in run.chars() {
         if c.is_ascii() {
             // Only ASCII letters and digits are in a run.
             out.push(c.to_ascii_lowercase());
             continue;
         }
-        match facts.get(c) {
+        match facts.get(c, char_fold) {
             CharFold::Letter(l) => out.push(l),
             CharFold::Separator => out.push(' '),
             CharFold::Other => return false,
@@ -608,24 +580,14 @@ mod tests {
             "y".repeat(70),
             "z".repeat(60)
         );
-        let mut words = Vec::new();
-        for_each_word(&text, &mut String::new(), |w| {
-            words.push(String::from_utf8(w.to_vec()).unwrap())
-        });
         let norm = normalize(&text);
-        assert_eq!(words, norm.split(' ').collect::<Vec<_>>());
+        assert_eq!(words_of(&text), norm.split(' ').collect::<Vec<_>>());
         // Texts that fill their last block exactly, ending in a word or a separator.
         for len in [1, 63, 64, 65, 127, 128, 192] {
             for end in ["", " ", "É", "Q"] {
                 let body = "ab Cd ".repeat(len).chars().take(len).collect::<String>();
                 let text = format!("{}{end}", &body[..len - end.len().min(len)]);
-                let mut words = Vec::new();
-                for_each_word(&text, &mut String::new(), |w| {
-                    words.push(String::from_utf8(w.to_vec()).unwrap())
-                });
-                let norm = normalize(&text);
-                let want: Vec<&str> = norm.split(' ').filter(|w| !w.is_empty()).collect();
-                assert_eq!(words, want, "{text:?}");
+                assert_eq!(words_of(&text), normalized_words_of(&text), "{text:?}");
             }
         }
     }
@@ -641,6 +603,24 @@ mod tests {
         assert_eq!(s, "abc def ü");
     }
 
+    /// The words [`for_each_word`] finds in `s`.
+    fn words_of(s: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        for_each_word(s, &mut String::new(), |w| {
+            words.push(String::from_utf8(w.to_vec()).unwrap())
+        });
+        words
+    }
+
+    /// The words of `normalize(s)`: what [`for_each_word`] must find.
+    fn normalized_words_of(s: &str) -> Vec<String> {
+        normalize(s)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
     #[test]
     fn typographic_separators_separate_and_touch_nothing() {
         for c in (0..0x3000u32).filter_map(char::from_u32) {
@@ -653,15 +633,7 @@ mod tests {
                 (format!("a{c}\u{301}b"), "a b"),
             ] {
                 assert_eq!(normalize(&text), want, "U+{:04X}", c as u32);
-                let mut words = Vec::new();
-                for_each_word(&text, &mut String::new(), |w| words.push(w.to_vec()));
-                let joined = words.join(&b' ');
-                assert_eq!(
-                    String::from_utf8(joined).unwrap(),
-                    want,
-                    "U+{:04X}",
-                    c as u32
-                );
+                assert_eq!(words_of(&text).join(" "), want, "U+{:04X}", c as u32);
             }
         }
     }
@@ -669,59 +641,37 @@ mod tests {
     proptest! {
         #[test]
         fn typographic_runs_match_normalized_text(s in "([a-zA-Z0-9]{0,70}[’‘“”–—…\u{a0}«»•\u{2009}\u{202f}′]{0,2}[ .]?){0,10}") {
-            let mut words = Vec::new();
-            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
-            let norm = normalize(&s);
-            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-            prop_assert_eq!(words, expected);
+            prop_assert_eq!(words_of(&s), normalized_words_of(&s));
         }
 
         #[test]
         fn other_scripts_match_normalized_text(s in "[a-zA-Z0-9 .\nПриветМИРσςΣßẞİıﬁＦ²٣éé\u{301}\u{1100}\u{1161}가中文한글’«\u{a0}]{0,40}") {
             // Cyrillic, Greek with final sigma, German sharp s, Turkish dotted/dotless i,
             // compatibility characters, combining marks, conjoining Hangul jamo, CJK.
-            let mut words = Vec::new();
-            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
-            let norm = normalize(&s);
-            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-            prop_assert_eq!(words, expected);
+            prop_assert_eq!(words_of(&s), normalized_words_of(&s));
         }
 
         #[test]
         fn any_chars_match_normalized_text(s in proptest::collection::vec(any::<char>(), 0..40)) {
             let s: String = s.into_iter().collect();
-            let mut words = Vec::new();
-            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
-            let norm = normalize(&s);
-            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-            prop_assert_eq!(words, expected);
+            prop_assert_eq!(words_of(&s), normalized_words_of(&s));
         }
 
         #[test]
         fn words_match_normalized_text(s in "[a-zA-Z0-9 .,=<\\n’é\u{301}\u{338}\u{3000}\u{a0}ÄİﬁＦ-]{0,60}") {
-            let mut words = Vec::new();
-            let mut scratch = String::new();
-            for_each_word(&s, &mut scratch, |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
-            let norm = normalize(&s);
-            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-            prop_assert_eq!(words, expected);
+            prop_assert_eq!(words_of(&s), normalized_words_of(&s));
         }
 
         #[test]
         fn long_words_across_blocks(s in "([a-z0-9]{0,70}[AZÉé]?[a-z]{0,70}[ .\n]{1,2}){0,8}") {
             // Words longer than a 64-byte block, and runs that cross block edges.
-            let mut words = Vec::new();
-            for_each_word(&s, &mut String::new(), |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
-            let norm = normalize(&s);
-            let expected: Vec<String> = norm.split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect();
-            prop_assert_eq!(words, expected);
+            prop_assert_eq!(words_of(&s), normalized_words_of(&s));
         }
 
         #[test]
         fn word_spans_match_words(s in "[a-zA-Z0-9 .,\\n’é\u{301}ÄİﬁＦ①½㈱ß-]{0,60}") {
-            let mut words = Vec::new();
+            let words = words_of(&s);
             let mut scratch = String::new();
-            for_each_word(&s, &mut scratch, |w| words.push(String::from_utf8(w.to_vec()).unwrap()));
             let mut spanned = Vec::new();
             let mut last = 0;
             for_each_word_span(&s, &mut scratch, |w, a, b| {
