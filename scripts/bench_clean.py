@@ -37,21 +37,15 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import REPO, check_common, ensure_dechaff, reporters, run_measured
+
 BASELINES = ("c4", "c4-largest", "justext-lines")
 TOOLS = ("dechaff", "dechaff -j 2") + BASELINES
 SETS = ("aeb", "big9")
 
 
-def log(msg):
-    print(f"[bench-clean] {msg}", file=sys.stderr, flush=True)
-
-
-def die(msg):
-    print(f"bench_clean: error: {msg}", file=sys.stderr)
-    sys.exit(2)
+log, die = reporters("bench-clean")
 
 
 def worker(name, score_dir, out, corpora):
@@ -67,19 +61,6 @@ def worker(name, score_dir, out, corpora):
                     d = json.loads(line)
                     d["text"] = score.baseline(name, d["text"])
                     f.write(json.dumps(d, ensure_ascii=False) + "\n")
-
-
-def measured(cmd):
-    """(exit code, wall s, CPU s = user + system, peak RSS MB) of one run of cmd."""
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        log(f"{' '.join(cmd)} failed (exit {code}):\n{err[-2000:]}")
-    return code, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def prepared(args):
@@ -130,20 +111,10 @@ def main():
     p.add_argument("--repeat", type=int, default=3, help="rounds (median reported)")
     p.add_argument("--only", help=f"comma-separated subset of: {', '.join(TOOLS)}")
     args = p.parse_args()
-    tools = TOOLS if not args.only else tuple(t.strip() for t in args.only.split(","))
-    for t in tools:
-        if t not in TOOLS:
-            die(f"unknown tool {t!r}; choose from {', '.join(TOOLS)}")
-    if args.repeat < 1:
-        die("--repeat must be >= 1")
-    args.work = os.path.abspath(args.work)
-    os.makedirs(args.work, exist_ok=True)
-    if any(t.startswith("dechaff") for t in tools) and not os.path.exists(args.dechaff):
-        if args.no_build:
-            die(f"{args.dechaff} not found; build it with cargo build --release")
-        log("cargo build --release")
-        if subprocess.run(["cargo", "build", "--release"], cwd=REPO).returncode != 0:
-            die("cargo build --release failed")
+    tools = check_common(args, TOOLS, die)
+    if any(t.startswith("dechaff") for t in tools):
+        args.dechaff = ensure_dechaff(args, log, die,
+                                      f"leave dechaff out with --only {','.join(BASELINES)}")
     if any(t in BASELINES for t in tools):
         probe = subprocess.run([args.python, "-c", "import justext, lxml"], capture_output=True)
         if probe.returncode != 0:
@@ -159,9 +130,11 @@ def main():
             out = os.path.join(args.work, "out-" + t.replace(" ", "") + ".jsonl")
             if os.path.exists(out):
                 os.remove(out)
-            code, wall, cpu, rss = measured(command(t, args, corpora, out))
+            err_log = out + ".stderr.log"
+            code, wall, cpu, rss = run_measured(command(t, args, corpora, out), None, err_log)
             if code != 0:
-                die(f"{t} failed")
+                tail = open(err_log, errors="replace").read()[-2000:]
+                die(f"{t} failed (exit {code}); stderr tail:\n{tail}")
             runs[t].append((wall, cpu, rss))
             log(f"round {rnd + 1}/{args.repeat} {t}: {wall:.2f} s wall, {cpu:.2f} s CPU")
 

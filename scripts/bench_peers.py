@@ -85,7 +85,8 @@ import time
 from array import array
 from collections import defaultdict
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import REPO, check_common, ensure_dechaff, reporters, run_measured
+
 PEERS = ("datasketch", "rensa", "gaoya")
 DECHAFF = ("dechaff", "dechaff+output")
 TOOLS = DECHAFF + PEERS
@@ -102,13 +103,7 @@ TOKEN_RE = re.compile(r"[^\W_]+")
 QUICK_DOCS = 3000
 
 
-def log(msg):
-    print(f"[bench-peers] {msg}", file=sys.stderr, flush=True)
-
-
-def die(msg, code=2):
-    print(f"bench_peers: error: {msg}", file=sys.stderr)
-    sys.exit(code)
+log, die = reporters("bench-peers")
 
 
 def shingles(text):
@@ -397,53 +392,10 @@ def build_corpus(args, python):
     return quick
 
 
-def ensure_dechaff(args):
-    path = os.path.abspath(args.dechaff)
-    if os.access(path, os.X_OK):
-        return path
-    default = os.path.join(REPO, "target", "release", "dechaff")
-    if path == default and not args.no_build and shutil.which("cargo"):
-        log("dechaff binary missing: cargo build --release")
-        r = subprocess.run(["cargo", "build", "--release"], cwd=REPO)
-        if r.returncode == 0 and os.access(path, os.X_OK):
-            return path
-        die(f"`cargo build --release` did not produce {path} (exit {r.returncode}). "
-            "Fix the build, pass --dechaff PATH, or leave dechaff out with "
-            "--only datasketch,rensa,gaoya")
-    die(f"dechaff binary not found at {path}. Build it with `cargo build --release`, "
-        "pass --dechaff PATH, or leave dechaff out with --only datasketch,rensa,gaoya")
-
-
 # --------------------------------------------------------------------------------------------
 # Running and scoring.
 # --------------------------------------------------------------------------------------------
 
-TIME = "/usr/bin/time"
-
-
-def run_measured(cmd, env, log_path):
-    """Run cmd; return (exit code, wall seconds, peak RSS in MB of that process).
-
-    Peak RSS comes from GNU time's %M when /usr/bin/time exists (its child is forked from the
-    small `time` process, so nothing of ours is counted); otherwise from os.wait4's ru_maxrss,
-    which also counts this (small) process's resident memory at fork time.
-    """
-    rss_file = log_path + ".rss"
-    use_time = os.access(TIME, os.X_OK)
-    full = [TIME, "-f", "%M", "-o", rss_file, *cmd] if use_time else cmd
-    with open(log_path, "w") as errf:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=errf, env=env)
-        _, status, usage = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-    p.returncode = code = os.waitstatus_to_exitcode(status)
-    rss_kib = usage.ru_maxrss                      # KiB on Linux
-    if use_time:
-        try:
-            rss_kib = int(open(rss_file).read().split()[-1])
-        except (OSError, ValueError, IndexError):
-            pass
-    return code, wall, rss_kib / 1024
 def read_pairs(path):
     """Pairs file -> (set of sorted id pairs, meta).  Accepts bare records or {"type","data"}."""
     pairs, meta = set(), {}
@@ -509,7 +461,7 @@ def run_tools(tools, args, python, dechaff, corpus, env):
                     if os.path.exists(path):
                         os.remove(path)
                 log(f"{tool}: round {rnd + 1}/{args.repeat} ...")
-                code, wall, peak = run_measured(res["command"], env, res["_log"])
+                code, wall, _, peak = run_measured(res["command"], env, res["_log"])
                 if code != 0 or not os.path.exists(res["_out"]):
                     tail = open(res["_log"], errors="replace").read()[-2000:]
                     log(f"{tool}: FAILED (exit {code}); stderr tail:\n{tail}")
@@ -625,16 +577,9 @@ def main():
     p.add_argument("--threads", type=int, default=2, help="RAYON_NUM_THREADS for the tools")
     args = p.parse_args()
 
-    tools = TOOLS if not args.only else tuple(t.strip() for t in args.only.split(",") if t.strip())
-    for t in tools:
-        if t not in TOOLS:
-            die(f"unknown tool {t!r}; choose from {', '.join(TOOLS)}")
-    if args.repeat < 1:
-        die("--repeat must be >= 1")
-    args.work = os.path.abspath(args.work)
-    os.makedirs(args.work, exist_ok=True)
-
-    dechaff = ensure_dechaff(args) if any(t in DECHAFF for t in tools) else None
+    tools = check_common(args, TOOLS, die)
+    dechaff = (ensure_dechaff(args, log, die, "leave dechaff out with --only datasketch,rensa,gaoya")
+               if any(t in DECHAFF for t in tools) else None)
     python, missing = ensure_python(args)
     if args.corpus:
         corpus = os.path.abspath(args.corpus)
