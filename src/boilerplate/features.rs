@@ -699,6 +699,12 @@ pub struct Scratch {
     key: Vec<u8>,
     nfkc: String,
     cache: CharCache,
+    /// The lowercased paragraphs of a page that lowercasing changes, one after the other.
+    lowers: String,
+    /// Where each paragraph's lowercase is in `lowers` (`None`: the paragraph as it is).
+    lower_at: Vec<Option<std::ops::Range<usize>>>,
+    /// The lexicon match of each paragraph.
+    found: Vec<Option<LexMatch>>,
 }
 
 const F_WORD: u8 = 1;
@@ -873,15 +879,33 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
                     .next_back()
                     .is_some_and(|c| END_CHARS.contains(&c)),
             };
-        // Lexicon and labels, on the lowercased paragraph; an ASCII paragraph as it is (the
-        // lexicon and the label and byline tests ignore ASCII case).
-        let lower = if ascii || !s.cache.lowercase_wide(t, &mut s.lower) {
-            t
+        // The lexicon and the label and byline tests read the lowercased paragraph (an ASCII
+        // paragraph as it is: they ignore ASCII case), kept in `s.lowers` when it differs.
+        let lower = if !ascii && s.cache.lowercase_wide(t, &mut s.lower) {
+            let at = s.lowers.len();
+            s.lowers.push_str(&s.lower);
+            Some(at..s.lowers.len())
         } else {
-            s.lower.as_str()
+            None
         };
-        p.lex = lexicon.find(lower);
-        if let Some(m) = p.lex {
+        s.lower_at.push(lower);
+        out.paragraphs.push(p);
+    }
+    s.spans = spans;
+    // Every paragraph's lexicon search at once (see `Lexicon::find_each`).
+    let lowers: Vec<&str> = out
+        .paragraphs
+        .iter()
+        .zip(&s.lower_at)
+        .map(|(p, at)| match at {
+            Some(r) => &s.lowers[r.clone()],
+            None => &text[p.span.byte_start..p.span.byte_end],
+        })
+        .collect();
+    lexicon.find_each(&lowers, &mut s.found);
+    for ((p, lower), &lex) in out.paragraphs.iter_mut().zip(&lowers).zip(&s.found) {
+        p.lex = lex;
+        if let Some(m) = lex {
             let at_start = lower[..m.start].chars().count() <= 2;
             let colon_after = {
                 let next: String = lower[m.end..].chars().take(2).collect();
@@ -889,10 +913,10 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
             p.label = at_start && (colon_after || lexicon.phrase(m).ends_with(':'));
         }
-        p.byline = words <= 12 && !p.end && is_byline(lower);
-        out.paragraphs.push(p);
+        p.byline = p.words <= 12 && !p.end && is_byline(lower);
     }
-    s.spans = spans;
+    s.lowers.clear();
+    s.lower_at.clear();
     if let Some(first) = out.paragraphs.first() {
         let t = &text[first.span.byte_start..first.span.byte_end];
         let title = longest_title_part(t);

@@ -159,6 +159,9 @@ pub struct Lexicon {
 /// Marks a state of [`Dfa::next`] at which phrases end.
 const MATCH: u32 = 1 << 31;
 
+/// Texts [`Lexicon::find_each`] searches at once.
+const STREAMS: usize = 4;
+
 /// Every occurrence of every phrase in one pass over the bytes: an Aho–Corasick automaton
 /// with all its transitions computed in advance (a DFA), over byte classes.
 #[derive(Clone, Debug)]
@@ -267,19 +270,6 @@ impl Dfa {
             stride,
             next,
             ends,
-        }
-    }
-
-    /// Calls `f(phrase, end)` for every occurrence of every phrase in `hay`, by end offset.
-    #[inline]
-    fn for_each_match(&self, hay: &[u8], mut f: impl FnMut(usize, usize)) {
-        let (mut s, mut at) = (0u32, 0usize);
-        while let Some((end, m)) = self.next_match(hay, at, s) {
-            s = m & !MATCH;
-            at = end;
-            for &p in &self.ends[s as usize / self.stride] {
-                f(p as usize, end);
-            }
         }
     }
 
@@ -402,27 +392,119 @@ impl Lexicon {
     /// The leftmost (then longest) whole-word match in `lower`, a lowercased paragraph (or an
     /// ASCII paragraph in any case: ASCII capitals match as their lowercase letter).
     pub fn find(&self, lower: &str) -> Option<LexMatch> {
-        let mut best: Option<LexMatch> = None;
-        self.dfa.for_each_match(lower.as_bytes(), |p, e| {
-            let s = e - self.phrases[p].len();
-            if let Some(b) = best {
-                if s > b.start || (s == b.start && e - s <= b.end - b.start) {
-                    return;
+        let mut best = None;
+        self.search_from(lower, 0, 0, &mut best);
+        best
+    }
+
+    /// [`Lexicon::find`] of each text of `lowers`, into `found` (cleared first), the same
+    /// matches. The automaton waits for each transition before it can take the next, so one
+    /// search uses a fraction of a core: here [`STREAMS`] texts are searched at once, one byte
+    /// of each a turn (a text that ends gives its place to the next).
+    pub fn find_each(&self, lowers: &[&str], found: &mut Vec<Option<LexMatch>>) {
+        found.clear();
+        found.resize(lowers.len(), None);
+        let dfa = &self.dfa;
+        if dfa.next.is_empty() {
+            return;
+        }
+        // Texts of like length share turns: fewer turns with idle streams.
+        let mut queue: Vec<usize> = (0..lowers.len()).collect();
+        queue.sort_by_key(|&i| std::cmp::Reverse(lowers[i].len()));
+        // Each stream: its text, the offset reached and the automaton's state there.
+        let mut text = [usize::MAX; STREAMS];
+        let mut at = [0usize; STREAMS];
+        let mut state = [0u32; STREAMS];
+        let (next, class, mask) = (dfa.next.as_slice(), &dfa.class, dfa.next.len() - 1);
+        loop {
+            for j in 0..STREAMS {
+                if text[j] == usize::MAX {
+                    if let Some(i) = queue.pop() {
+                        (text[j], at[j], state[j]) = (i, 0, 0);
+                    }
                 }
             }
-            if self.need_before[p] && lower[..s].chars().next_back().is_some_and(is_word) {
+            if text.contains(&usize::MAX) {
+                break;
+            }
+            let hay: [&[u8]; STREAMS] = std::array::from_fn(|j| lowers[text[j]].as_bytes());
+            // Turns until a text ends (or a match).
+            let turns = (0..STREAMS)
+                .map(|j| hay[j].len() - at[j])
+                .min()
+                .unwrap_or(0);
+            let run: [&[u8]; STREAMS] = std::array::from_fn(|j| &hay[j][at[j]..at[j] + turns]);
+            let mut s = state;
+            let mut k = 0;
+            while k < turns {
+                for j in 0..STREAMS {
+                    s[j] = next[(s[j] as usize + class[run[j][k] as usize] as usize) & mask];
+                }
+                k += 1;
+                if s.iter().fold(0, |m, &x| m | x) & MATCH != 0 {
+                    for j in 0..STREAMS {
+                        if s[j] & MATCH != 0 {
+                            s[j] &= !MATCH;
+                            let lower = lowers[text[j]];
+                            for &p in &dfa.ends[s[j] as usize / dfa.stride] {
+                                self.offer(lower, p as usize, at[j] + k, &mut found[text[j]]);
+                            }
+                        }
+                    }
+                }
+            }
+            for j in 0..STREAMS {
+                at[j] += turns;
+                state[j] = s[j];
+                if at[j] == hay[j].len() {
+                    text[j] = usize::MAX;
+                }
+            }
+        }
+        // Fewer texts left than streams: each on its own.
+        for j in 0..STREAMS {
+            if text[j] != usize::MAX {
+                let mut best = found[text[j]];
+                self.search_from(lowers[text[j]], at[j], state[j], &mut best);
+                found[text[j]] = best;
+            }
+        }
+    }
+
+    /// Goes on searching `lower` from offset `from` in state `s`, offering every match to
+    /// `best`.
+    fn search_from(&self, lower: &str, from: usize, s: u32, best: &mut Option<LexMatch>) {
+        let (mut s, mut at) = (s, from);
+        while let Some((end, m)) = self.dfa.next_match(lower.as_bytes(), at, s) {
+            s = m & !MATCH;
+            at = end;
+            for &p in &self.dfa.ends[s as usize / self.dfa.stride] {
+                self.offer(lower, p as usize, end, best);
+            }
+        }
+    }
+
+    /// Phrase `p` ends at `e` in `lower`: it becomes `best` if it is a whole-word match left
+    /// of it, or at the same place and longer.
+    #[inline]
+    fn offer(&self, lower: &str, p: usize, e: usize, best: &mut Option<LexMatch>) {
+        let s = e - self.phrases[p].len();
+        if let Some(b) = best {
+            if s > b.start || (s == b.start && e - s <= b.end - b.start) {
                 return;
             }
-            if self.need_after[p] && lower[e..].chars().next().is_some_and(is_word) {
-                return;
-            }
-            best = Some(LexMatch {
-                phrase: p as u32,
-                start: s,
-                end: e,
-            });
+        }
+        if self.need_before[p] && lower[..s].chars().next_back().is_some_and(is_word) {
+            return;
+        }
+        if self.need_after[p] && lower[e..].chars().next().is_some_and(is_word) {
+            return;
+        }
+        *best = Some(LexMatch {
+            phrase: p as u32,
+            start: s,
+            end: e,
         });
-        best
     }
 }
 
@@ -498,6 +580,26 @@ mod tests {
             assert_eq!(l.find(t), find_slowly(&l, t), "{t}");
             let upper = t.to_ascii_uppercase();
             assert_eq!(l.find(&upper), find_slowly(&l, t), "{upper}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Texts searched four at a time get the matches each gets alone, however many texts
+        /// and whatever their lengths (empty ones included).
+        #[test]
+        fn find_each_matches_find(
+            texts in proptest::collection::vec(
+                "(share|this|sign|in the|photo:|©|é|x|follow us| |-|\\.){0,40}",
+                0..23,
+            )
+        ) {
+            let extra = Lexicon::parse_phrases("sis\nété\nin the\n");
+            let l = Lexicon::new(&extra).unwrap();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let mut found = vec![None; 3];
+            l.find_each(&refs, &mut found);
+            let alone: Vec<Option<LexMatch>> = refs.iter().map(|t| l.find(t)).collect();
+            proptest::prop_assert_eq!(found, alone);
         }
     }
 
