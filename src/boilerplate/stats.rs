@@ -411,6 +411,39 @@ mod tests {
         assert!(want.iter().all(|&(k, n)| rep.get(&k) == Some(&n)));
     }
 
+    proptest::proptest! {
+        /// Counts built in any number of consolidations and merges agree with a plain count.
+        #[test]
+        fn counts_agree_with_a_map(
+            a in proptest::collection::vec(0u64..40, 0..300),
+            b in proptest::collection::vec(0u64..40, 0..300),
+            split in 0usize..300,
+        ) {
+            let mut want: BTreeMap<u64, u32> = BTreeMap::new();
+            for &x in a.iter().chain(&b) {
+                *want.entry(x).or_default() += 1;
+            }
+            let split = split.min(a.len());
+            let mut c = Counts::default();
+            c.pending.extend_from_slice(&a[..split]);
+            c.consolidate();
+            c.pending.extend_from_slice(&a[split..]);
+            let mut d = Counts::default();
+            d.pending.extend_from_slice(&b);
+            for x in 0..41 {
+                let n = c.get(x) + d.get(x);
+                proptest::prop_assert_eq!(n, want.get(&x).copied().unwrap_or(0));
+            }
+            c.merge(d);
+            let runs: Vec<(u64, u32)> = c.runs().collect();
+            let all: Vec<(u64, u32)> = want.iter().map(|(&k, &n)| (k, n)).collect();
+            proptest::prop_assert_eq!(runs, all);
+            let rep = c.repeated();
+            let want_rep: BTreeMap<u64, u32> = want.into_iter().filter(|e| e.1 >= 2).collect();
+            proptest::prop_assert_eq!(rep.into_iter().collect::<BTreeMap<_, _>>(), want_rep);
+        }
+    }
+
     #[test]
     fn merge_is_order_independent() {
         let pages = [
