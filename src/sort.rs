@@ -62,11 +62,13 @@ fn radix_sort_at<T: Copy + Ord>(
     let shift = high - bits;
     let mask = (1u64 << bits) - 1;
     let digit = |x: T| ((key(x) >> shift) & mask) as usize;
-    let mut start = vec![0usize; (1 << bits) + 1];
+    // One table: the count of each bucket, then its start, then (after the scatter) its
+    // end, which is where the next bucket starts.
+    let mut ends = vec![0usize; 1 << bits];
     for &x in v.iter() {
-        start[digit(x) + 1] += 1;
+        ends[digit(x)] += 1;
     }
-    if start[digit(v[0]) + 1] == v.len() {
+    if ends[digit(v[0])] == v.len() {
         // One bucket holds everything: skip to where the keys differ, if they do.
         match differing_bits(v, key) {
             Some(high) => radix_sort_at(v, buf, key, high),
@@ -74,18 +76,20 @@ fn radix_sort_at<T: Copy + Ord>(
         }
         return;
     }
-    for b in 1..start.len() {
-        start[b] += start[b - 1];
+    let mut sum = 0;
+    for e in ends.iter_mut() {
+        let n = *e;
+        *e = sum;
+        sum += n;
     }
-    let mut pos = start.clone();
     for &x in v.iter() {
         let b = digit(x);
-        buf[pos[b]] = x;
-        pos[b] += 1;
+        buf[ends[b]] = x;
+        ends[b] += 1;
     }
     v.copy_from_slice(buf);
-    for w in start.windows(2) {
-        let (lo, hi) = (w[0], w[1]);
+    let mut lo = 0;
+    for &hi in &ends {
         if hi - lo <= INSERTION_MAX {
             insertion_sort(&mut v[lo..hi]);
         } else if hi - lo <= RADIX_SMALL || shift == 0 {
@@ -93,6 +97,7 @@ fn radix_sort_at<T: Copy + Ord>(
         } else {
             radix_sort_at(&mut v[lo..hi], &mut buf[lo..hi], key, shift);
         }
+        lo = hi;
     }
 }
 

@@ -45,13 +45,16 @@ impl Hasher for KeyHasher {
 /// A map keyed by an already-hashed `u64`.
 pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
-/// Counts of `u64` values: sorted distinct values with their counts, and values added since
-/// (unsorted, one per page). Adding is appending; [`Counts::consolidate`] sorts (radix) and
-/// folds the added values into the counts, in sequential passes over memory instead of one
-/// random access into a large hash table per value.
+/// Counts of `u64` values: the values counted so far, sorted with their repeats (a value's
+/// count is the length of its run), and values added since (unsorted, one per page). Adding
+/// is appending; [`Counts::consolidate`] sorts (radix) and merges the added values in, in
+/// sequential passes over memory instead of one random access into a large hash table per
+/// value. Runs are not folded into `(value, count)` pairs: that would be one more pass and
+/// one more allocation of fresh memory per source, for lists that are only read in order
+/// ([`Counts::runs`], [`Counts::repeated`]) or, rarely, searched ([`Counts::get`]).
 #[derive(Clone, Debug, Default)]
 struct Counts {
-    sorted: Vec<(u64, u32)>,
+    sorted: Vec<u64>,
     pending: Vec<u64>,
 }
 
@@ -62,21 +65,10 @@ impl Counts {
         }
         let mut pending = std::mem::take(&mut self.pending);
         radix_sort(&mut pending);
-        // Adjacent pairs compared as two offset slices, which the compiler vectorises (a
-        // `windows(2)` iterator it does not).
-        let distinct = 1 + pending
-            .iter()
-            .zip(&pending[1..])
-            .map(|(a, b)| usize::from(a != b))
-            .sum::<usize>();
-        let mut runs: Vec<(u64, u32)> = Vec::with_capacity(distinct);
-        for g in pending.chunk_by(|a, b| a == b) {
-            runs.push((g[0], g.len() as u32));
-        }
         self.sorted = if self.sorted.is_empty() {
-            runs
+            pending
         } else {
-            merge_counts(&std::mem::take(&mut self.sorted), &runs)
+            merge_sorted(&std::mem::take(&mut self.sorted), &pending)
         };
     }
 
@@ -86,51 +78,73 @@ impl Counts {
         self.sorted = if self.sorted.is_empty() {
             other.sorted
         } else {
-            merge_counts(&self.sorted, &other.sorted)
+            merge_sorted(&self.sorted, &other.sorted)
         };
     }
 
     fn get(&self, v: u64) -> u32 {
-        let counted = match self.sorted.binary_search_by_key(&v, |e| e.0) {
-            Ok(i) => self.sorted[i].1,
-            Err(_) => 0,
-        };
-        counted + self.pending.iter().filter(|&&x| x == v).count() as u32
+        let lo = self.sorted.partition_point(|&x| x < v);
+        let hi = lo + self.sorted[lo..].partition_point(|&x| x == v);
+        (hi - lo + self.pending.iter().filter(|&&x| x == v).count()) as u32
     }
 
+    /// Values counted, with repeats: at least the number of distinct values.
     fn len(&self) -> usize {
         self.sorted.len()
+    }
+
+    /// The distinct values with their counts, ascending (after [`Counts::consolidate`]).
+    fn runs(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        self.sorted
+            .chunk_by(|a, b| a == b)
+            .map(|g| (g[0], g.len() as u32))
     }
 
     /// The values counted 2 or more times (after [`Counts::consolidate`]), in a hash table
     /// just large enough.
     fn repeated(&self) -> KeyMap<u32> {
-        let n = self.sorted.iter().filter(|e| e.1 >= 2).count();
+        let s = &self.sorted;
+        if s.len() < 2 {
+            return KeyMap::default();
+        }
+        // A repeated value's run starts where a value equals the next one and differs from
+        // the one before. Adjacent values compared as offset slices, which the compiler
+        // vectorises (a `windows` iterator it does not).
+        let n = usize::from(s[0] == s[1])
+            + s.iter()
+                .zip(&s[1..])
+                .zip(&s[2..])
+                .map(|((a, b), c)| usize::from(a != b && b == c))
+                .sum::<usize>();
         let mut out = KeyMap::with_capacity_and_hasher(n, Default::default());
-        out.extend(self.sorted.iter().filter(|e| e.1 >= 2).copied());
+        // Most values are counted once: a plain scan for equal neighbours passes them by
+        // cheaper than a run iterator would.
+        let mut i = 0;
+        while i + 1 < s.len() {
+            if s[i] != s[i + 1] {
+                i += 1;
+                continue;
+            }
+            let v = s[i];
+            let run = 2 + s[i + 2..].iter().take_while(|&&x| x == v).count();
+            out.insert(v, run as u32);
+            i += run;
+        }
         out
     }
 }
 
-/// Two sorted count lists merged, counts of equal values added.
-fn merge_counts(a: &[(u64, u32)], b: &[(u64, u32)]) -> Vec<(u64, u32)> {
+/// Two sorted lists merged, repeats kept.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
         }
     }
     out.extend_from_slice(&a[i..]);
@@ -250,7 +264,7 @@ impl RepetitionStats {
         let mut all: Vec<u64> =
             Vec::with_capacity(self.sources.values().map(|s| s.key_df.len()).sum());
         for s in self.sources.values() {
-            all.extend(s.key_df.sorted.iter().map(|e| e.0));
+            all.extend(s.key_df.runs().map(|e| e.0));
         }
         let mut key_sources = Counts {
             sorted: Vec::new(),
@@ -379,9 +393,55 @@ mod tests {
             assert_eq!(c.get(k), n + extra);
         }
         c.merge(d);
-        assert!(c.pending.is_empty() && c.sorted.windows(2).all(|w| w[0].0 < w[1].0));
-        let total: u64 = c.sorted.iter().map(|e| e.1 as u64).sum();
+        assert!(c.pending.is_empty() && c.sorted.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(c.len(), 5000 + 1000 + 100);
+        let total: u64 = c.runs().map(|e| e.1 as u64).sum();
         assert_eq!(total, 5000 + 1000 + 100);
+        let mut all = v.clone();
+        all.extend_from_slice(&v[2000..3000]);
+        all.extend_from_slice(&v[..100]);
+        all.sort_unstable();
+        let want: Vec<(u64, u32)> = all
+            .chunk_by(|a, b| a == b)
+            .filter(|g| g.len() >= 2)
+            .map(|g| (g[0], g.len() as u32))
+            .collect();
+        let rep = c.repeated();
+        assert_eq!(rep.len(), want.len());
+        assert!(want.iter().all(|&(k, n)| rep.get(&k) == Some(&n)));
+    }
+
+    proptest::proptest! {
+        /// Counts built in any number of consolidations and merges agree with a plain count.
+        #[test]
+        fn counts_agree_with_a_map(
+            a in proptest::collection::vec(0u64..40, 0..300),
+            b in proptest::collection::vec(0u64..40, 0..300),
+            split in 0usize..300,
+        ) {
+            let mut want: BTreeMap<u64, u32> = BTreeMap::new();
+            for &x in a.iter().chain(&b) {
+                *want.entry(x).or_default() += 1;
+            }
+            let split = split.min(a.len());
+            let mut c = Counts::default();
+            c.pending.extend_from_slice(&a[..split]);
+            c.consolidate();
+            c.pending.extend_from_slice(&a[split..]);
+            let mut d = Counts::default();
+            d.pending.extend_from_slice(&b);
+            for x in 0..41 {
+                let n = c.get(x) + d.get(x);
+                proptest::prop_assert_eq!(n, want.get(&x).copied().unwrap_or(0));
+            }
+            c.merge(d);
+            let runs: Vec<(u64, u32)> = c.runs().collect();
+            let all: Vec<(u64, u32)> = want.iter().map(|(&k, &n)| (k, n)).collect();
+            proptest::prop_assert_eq!(runs, all);
+            let rep = c.repeated();
+            let want_rep: BTreeMap<u64, u32> = want.into_iter().filter(|e| e.1 >= 2).collect();
+            proptest::prop_assert_eq!(rep.into_iter().collect::<BTreeMap<_, _>>(), want_rep);
+        }
     }
 
     #[test]
