@@ -64,11 +64,68 @@ impl RecordRef {
 /// it stays bounded on corpora of any size.
 pub const DEFAULT_MEMORY_BUDGET: usize = 64 << 20;
 
+/// Bytes per block of spilled records held in memory.
+const BLOCK: usize = 1 << 20;
+
+/// Spilled records held in memory: blocks of [`BLOCK`] bytes (or one larger record), each
+/// allocated once, so that memory grows without moving (and briefly doubling) what is held.
+/// A record is never split between blocks: it can be borrowed in place.
+#[derive(Debug, Default)]
+struct Blocks {
+    /// The blocks, in order; their bytes one after the other are the records.
+    blocks: Vec<Vec<u8>>,
+    /// Where each block starts among the records.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Blocks {
+    fn push(&mut self, record: &[u8]) {
+        match self.blocks.last_mut() {
+            Some(b) if b.capacity() - b.len() >= record.len() => b.extend_from_slice(record),
+            _ => {
+                let mut b = Vec::with_capacity(record.len().max(BLOCK));
+                b.extend_from_slice(record);
+                self.blocks.push(b);
+                self.starts.push(self.len);
+            }
+        }
+        self.len += record.len();
+    }
+
+    /// The pieces, in order, of bytes `offset..offset + len` (`None` when past the end).
+    fn pieces(&self, offset: usize, len: usize) -> Option<impl Iterator<Item = &[u8]>> {
+        let end = offset.checked_add(len).filter(|&end| end <= self.len)?;
+        // The block that holds `offset`, and the ones after it up to `end`.
+        let first = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        Some(
+            self.blocks
+                .iter()
+                .zip(&self.starts)
+                .skip(first)
+                .take_while(move |&(_, &s)| s < end)
+                .map(move |(b, &s)| &b[offset.max(s) - s..(end - s).min(b.len())]),
+        )
+    }
+
+    /// Bytes `offset..offset + len` when they are in one block (as every record is).
+    fn get(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        match self.pieces(offset, len)?.next() {
+            Some(piece) if piece.len() == len => Some(piece),
+            None if len == 0 => Some(&[]),
+            _ => None,
+        }
+    }
+}
+
 /// Where the spilled records are.
 #[derive(Debug)]
 enum Spill {
     /// In memory, while they are under the budget (no file created yet).
-    Memory(Vec<u8>),
+    Memory(Blocks),
     /// Written to the temporary file.
     Writing(BufWriter<File>),
     /// In the temporary file, flushed ([`RecordStore::finish_writing`]).
@@ -101,7 +158,7 @@ impl RecordStore {
     pub fn new(dir: &Path, memory_budget: usize) -> RecordStore {
         RecordStore {
             dir: dir.to_path_buf(),
-            spill: Spill::Memory(Vec::new()),
+            spill: Spill::Memory(Blocks::default()),
             budget: memory_budget,
             writable: true,
             len: 0,
@@ -123,14 +180,16 @@ impl RecordStore {
         }
         let io = |e| Error::io(&self.dir, e);
         match &mut self.spill {
-            Spill::Memory(held) if held.len() + record.len() <= self.budget => {
-                held.extend_from_slice(record);
+            Spill::Memory(held) if held.len + record.len() <= self.budget => {
+                held.push(record);
             }
             Spill::Memory(held) => {
                 // Over the budget: from now on every record is in the file, these first.
                 let f = tempfile::tempfile_in(&self.dir).map_err(io)?;
                 let mut w = BufWriter::with_capacity(1 << 20, f);
-                w.write_all(held).map_err(io)?;
+                for block in &held.blocks {
+                    w.write_all(block).map_err(io)?;
+                }
                 w.write_all(record).map_err(io)?;
                 self.spill = Spill::Writing(w);
             }
@@ -196,7 +255,7 @@ impl RecordStore {
     /// thread.
     pub fn finish_writing(&mut self) -> Result<()> {
         self.writable = false;
-        self.spill = match std::mem::replace(&mut self.spill, Spill::Memory(Vec::new())) {
+        self.spill = match std::mem::replace(&mut self.spill, Spill::Memory(Blocks::default())) {
             Spill::Writing(w) => Spill::File(
                 w.into_inner()
                     .map_err(|e| Error::io(&self.dir, e.into_error()))?,
@@ -215,16 +274,18 @@ impl RecordStore {
     /// store is under its memory budget), to be used in place, without a copy; `None` for a
     /// record in the spill file or in an input file.
     pub fn in_memory(&self, r: RecordRef) -> Option<&[u8]> {
-        self.held(r.src, r.offset, r.len as usize)
+        match &self.spill {
+            Spill::Memory(held) if r.src == 0 => {
+                held.get(usize::try_from(r.offset).ok()?, r.len as usize)
+            }
+            _ => None,
+        }
     }
 
-    /// Bytes `offset..offset + len` of source `src` when they are held in memory.
-    fn held(&self, src: u32, offset: u64, len: usize) -> Option<&[u8]> {
+    /// The pieces of bytes `offset..offset + len` of source `src` when they are held in memory.
+    fn held(&self, src: u32, offset: u64, len: usize) -> Option<impl Iterator<Item = &[u8]>> {
         match &self.spill {
-            Spill::Memory(held) if src == 0 => {
-                let start = usize::try_from(offset).ok()?;
-                held.get(start..start.checked_add(len)?)
-            }
+            Spill::Memory(held) if src == 0 => held.pieces(usize::try_from(offset).ok()?, len),
             _ => None,
         }
     }
@@ -275,13 +336,20 @@ impl RecordStore {
         let end = last.offset + u64::from(last.len);
         let len = usize::try_from(end - first.offset)
             .map_err(|_| Error::Config("record store: span too large".into()))?;
-        if let Some(bytes) = self.held(first.src, first.offset, len) {
+        if let Some(pieces) = self.held(first.src, first.offset, len) {
             // A copy from memory: no zeroing of the part of `buf` it grows into.
-            if buf.len() >= start + len {
-                buf[start..start + len].copy_from_slice(bytes);
-            } else {
+            let grow = buf.len() < start + len;
+            if grow {
                 buf.resize(start, 0);
-                buf.extend_from_slice(bytes);
+            }
+            let mut at = start;
+            for piece in pieces {
+                if grow {
+                    buf.extend_from_slice(piece);
+                } else {
+                    buf[at..at + piece.len()].copy_from_slice(piece);
+                }
+                at += piece.len();
             }
             return Ok(start + len);
         }
@@ -307,10 +375,14 @@ impl RecordStore {
         if src == 0 {
             match &self.spill {
                 Spill::Memory(_) => {
-                    let held = self.held(0, offset, buf.len()).ok_or_else(|| {
+                    let pieces = self.held(0, offset, buf.len()).ok_or_else(|| {
                         Error::Config("record store: a record past the end of the store".into())
                     })?;
-                    buf.copy_from_slice(held);
+                    let mut at = 0;
+                    for piece in pieces {
+                        buf[at..at + piece.len()].copy_from_slice(piece);
+                        at += piece.len();
+                    }
                 }
                 Spill::Writing(_) => return Err(not_ready()),
                 Spill::File(f) => read_at(f, buf, offset).map_err(|e| Error::io(&self.dir, e))?,
@@ -523,7 +595,7 @@ mod tests {
             refs.push(s.push(r).unwrap());
             match (&s.spill, switched_at) {
                 (Spill::Memory(held), None) => {
-                    assert!(held.len() <= 500);
+                    assert!(held.len <= 500);
                     assert_eq!(s.in_memory(refs[i]), Some(&r[..]));
                 }
                 (Spill::Writing(_), None) => switched_at = Some(i),
@@ -561,6 +633,42 @@ mod tests {
                 });
             }
         });
+    }
+
+    #[test]
+    fn records_in_several_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = RecordStore::new(dir.path(), usize::MAX);
+        // Three records a block, one larger than a block, empty ones between them.
+        let recs: Vec<Vec<u8>> = (0..12usize)
+            .map(|i| match i % 4 {
+                3 => Vec::new(),
+                _ if i == 6 => vec![6; BLOCK + 5],
+                _ => vec![i as u8; BLOCK / 3 + i],
+            })
+            .collect();
+        let refs: Vec<RecordRef> = recs.iter().map(|r| s.push(r).unwrap()).collect();
+        let Spill::Memory(held) = &s.spill else {
+            panic!("no budget: every record in memory")
+        };
+        assert!(held.blocks.len() > 3);
+        assert!(held.blocks.iter().all(|b| b.capacity() >= BLOCK));
+        s.finish_writing().unwrap();
+        for (r, want) in refs.iter().zip(&recs) {
+            assert_eq!(s.in_memory(*r), Some(&want[..]));
+        }
+        let mut buf = vec![9; 7];
+        assert_eq!(
+            s.read_span_at(&refs, &mut buf, 3).unwrap(),
+            3 + s.len as usize
+        );
+        assert_eq!(buf[..3], [9, 9, 9]);
+        assert_eq!(buf[3..], recs.concat());
+        // Overwriting a longer buffer, from the middle of a block on.
+        let mut long = vec![1; 4 * BLOCK];
+        let end = s.read_span_at(&refs[1..9], &mut long, 10).unwrap();
+        assert_eq!(long[10..end], recs[1..9].concat());
+        assert!(long[end..].iter().all(|&b| b == 1));
     }
 
     #[test]
