@@ -30,7 +30,7 @@ use crate::fingerprint::DocFingerprint;
 use crate::jobs::{collect_spilling, Accounting, OnError};
 use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report};
-use crate::output::{Destination, OutputWriter, RecordStore};
+use crate::output::{Destination, OutputWriter, RecordRef, RecordStore, DEFAULT_MEMORY_BUDGET};
 use crate::progress::{Progress, Unit};
 
 thread_local! {
@@ -112,14 +112,22 @@ pub fn run(
 
     // Pass 1: the full analysis of every page, once. Its repetition keys stay in memory for
     // the source statistics; the analysis itself is spilled to the store after the record.
-    let collected = collect_spilling(inputs, read, on_error, &spill, progress, |doc| {
-        ANALYSIS.with_borrow_mut(|(scratch, page)| {
-            classifier.analyze_into(&doc.text, scratch, page);
-            let mut blob = Vec::new();
-            page.encode(&mut blob);
-            ((page.keys(), doc.text_raw), Some(blob))
-        })
-    })?;
+    let collected = collect_spilling(
+        inputs,
+        read,
+        on_error,
+        &spill,
+        DEFAULT_MEMORY_BUDGET,
+        progress,
+        |doc| {
+            ANALYSIS.with_borrow_mut(|(scratch, page)| {
+                classifier.analyze_into(&doc.text, scratch, page);
+                let mut blob = Vec::new();
+                page.encode(&mut blob);
+                ((page.keys(), doc.text_raw), Some(blob))
+            })
+        },
+    )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
     progress.stage("counting", None, Unit::Items);
@@ -155,8 +163,8 @@ pub fn run(
 
     // Pass 2: label, splice, fingerprint.
     progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
-    let mut cleaned_store = RecordStore::new(&spill)?;
-    let mut annot_store = RecordStore::new(&spill)?;
+    let mut cleaned_store = RecordStore::new(&spill, DEFAULT_MEMORY_BUDGET);
+    let mut annot_store = RecordStore::new(&spill, DEFAULT_MEMORY_BUDGET);
     let mut cleaned_refs = Vec::with_capacity(entries.len());
     let mut annot_refs = Vec::with_capacity(entries.len());
     let mut fps: Vec<DocFingerprint> = Vec::new();
@@ -217,7 +225,9 @@ pub fn run(
         }
         progress.advance(chunk.len() as u64);
     }
+    // The pages' analyses are no longer needed: their memory is free for the outputs.
     drop((rec_buf, blob_buf));
+    drop(store);
 
     // Near duplicates among the cleaned texts.
     let mut removed_for: Vec<Option<(u32, f64)>> = vec![None; entries.len()];
@@ -252,6 +262,8 @@ pub fn run(
     let mut bytes_kept = 0u64;
     let (mut no_content, mut near_duplicates) = (0u64, 0u64);
     let mut buf = Vec::new();
+    cleaned_store.finish_writing()?;
+    annot_store.finish_writing()?;
     for (i, e) in entries.iter().enumerate() {
         let removal = if clean_len[i] == 0 {
             Some(("no_content", None))
@@ -260,8 +272,10 @@ pub fn run(
         };
         match removal {
             None => {
-                cleaned_store.read(cleaned_refs[i], &mut buf)?;
-                out.line(&buf, &outputs.output)?;
+                out.line(
+                    cleaned_store.get(cleaned_refs[i], &mut buf)?,
+                    &outputs.output,
+                )?;
                 acct.written(&e.locator);
                 bytes_kept += clean_len[i] as u64;
             }
@@ -295,8 +309,7 @@ pub fn run(
     if let Some(dest) = &outputs.annotations {
         let mut w = OutputWriter::open(dest)?;
         for r in &annot_refs {
-            annot_store.read(*r, &mut buf)?;
-            w.line(&buf, dest)?;
+            w.line(annot_store.get(*r, &mut buf)?, dest)?;
         }
         writers.push((w, dest.clone()));
     }
@@ -340,36 +353,49 @@ pub fn run(
 /// than another read call.
 const SPAN_GAP: u64 = 16 << 10;
 
-/// Records of a batch read back from the store, as few spans as possible.
+/// Records of a batch read back from the store, as few spans as possible; those the store holds
+/// in memory are used in place.
 #[derive(Default)]
-struct ReadBack {
+struct ReadBack<'s> {
     /// The spans read, one after the other (the memory is kept from batch to batch, and the
     /// bytes past the last span with it).
     buf: Vec<u8>,
-    /// Where each record is in `buf` (`None` for no record).
-    at: Vec<Option<std::ops::Range<usize>>>,
+    /// Where each record is.
+    at: Vec<Place<'s>>,
 }
 
-impl ReadBack {
+/// Where a record of a [`ReadBack`] is.
+enum Place<'s> {
+    /// In the store's memory (or no record: empty).
+    Held(&'s [u8]),
+    /// In [`ReadBack::buf`].
+    Read(std::ops::Range<usize>),
+}
+
+impl<'s> ReadBack<'s> {
     /// Reads the records `refs` (`None`: no record), each run of records that follow each
     /// other in their file at most [`SPAN_GAP`] bytes apart in one read.
     fn read(
         &mut self,
-        store: &RecordStore,
-        refs: impl Iterator<Item = Option<crate::output::RecordRef>>,
+        store: &'s RecordStore,
+        refs: impl Iterator<Item = Option<RecordRef>>,
     ) -> Result<()> {
         self.at.clear();
         let mut end = 0;
         // In file order, so that records near each other in a file share one read.
-        let mut order: Vec<(crate::output::RecordRef, usize)> = Vec::new();
+        let mut order: Vec<(RecordRef, usize)> = Vec::new();
         for (k, r) in refs.enumerate() {
-            self.at.push(None);
-            if let Some(r) = r {
+            let held = match r {
+                None => Some(&[][..]),
+                Some(r) => store.in_memory(r),
+            };
+            self.at.push(Place::Held(held.unwrap_or_default()));
+            if let (Some(r), None) = (r, held) {
                 order.push((r, k));
             }
         }
         order.sort_unstable_by_key(|(r, k)| (r.position(), *k));
-        let mut run: Vec<crate::output::RecordRef> = Vec::new();
+        let mut run: Vec<RecordRef> = Vec::new();
         for group in order.chunk_by(|(a, _), (b, _)| a.gap_to(b, SPAN_GAP).is_some()) {
             run.clear();
             run.extend(group.iter().map(|&(r, _)| r));
@@ -377,7 +403,7 @@ impl ReadBack {
             end = store.read_span_at(&run, &mut self.buf, start)?;
             for &(r, k) in group {
                 let at = r.range_in_span(&run[0]);
-                self.at[k] = Some(start + at.start..start + at.end);
+                self.at[k] = Place::Read(start + at.start..start + at.end);
             }
         }
         Ok(())
@@ -386,8 +412,8 @@ impl ReadBack {
     /// Record `k` of the last [`ReadBack::read`] (empty for none).
     fn get(&self, k: usize) -> &[u8] {
         match &self.at[k] {
-            Some(range) => &self.buf[range.clone()],
-            None => &[],
+            Place::Held(bytes) => bytes,
+            Place::Read(range) => &self.buf[range.clone()],
         }
     }
 }
@@ -487,7 +513,7 @@ mod tests {
     #[test]
     fn read_back_returns_each_record_whatever_the_order_and_gaps() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = RecordStore::new(dir.path()).unwrap();
+        let mut store = RecordStore::new(dir.path(), 0);
         // Records of growing size; a large one between them breaks the spans.
         let records: Vec<Vec<u8>> = (0..40u8)
             .map(|i| {

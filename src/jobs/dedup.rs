@@ -12,7 +12,7 @@ use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{
     round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report,
 };
-use crate::output::{Destination, OutputWriter, RecordRef, RecordStore};
+use crate::output::{Destination, OutputWriter, RecordRef, RecordStore, DEFAULT_MEMORY_BUDGET};
 use crate::progress::{Progress, Unit};
 
 /// Where the outputs of `dedup` go. Each is optional: a run without `output` finds the
@@ -80,6 +80,7 @@ pub fn run(
         read,
         on_error,
         &outputs.spill_dir(),
+        DEFAULT_MEMORY_BUDGET,
         progress,
         |doc| seen.fingerprint(&deduper, &doc.text),
     )?;
@@ -493,8 +494,8 @@ fn load_shingle_sets<T: Sync>(
         .par_iter()
         .map_init(Vec::new, |buf, &i| {
             let e = &entries[i as usize];
-            store.read_shared(e.record, buf)?;
-            Ok(deduper.shingle_set(&stored_text(buf, e, read)?))
+            let json = store.get(e.record, buf)?;
+            Ok(deduper.shingle_set(&stored_text(json, e, read)?))
         })
         .collect();
     for (i, set) in involved.into_iter().zip(sets) {

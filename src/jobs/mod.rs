@@ -96,12 +96,15 @@ pub struct Collected<T> {
 }
 
 /// Reads and analyses a corpus. `analyze` runs on the rayon pool, once per document.
-/// Records are spilled to a store in `spill_dir`.
+/// Records that are not read back from their input file are spilled to a store that holds up
+/// to `spill_budget` bytes in memory, the rest in a temporary file in `spill_dir`
+/// ([`RecordStore::new`]).
 pub fn collect<T, F>(
     inputs: Vec<Input>,
     opts: &ReadOptions,
     on_error: OnError,
     spill_dir: &Path,
+    spill_budget: usize,
     progress: &dyn Progress,
     analyze: F,
 ) -> Result<Collected<T>>
@@ -109,9 +112,15 @@ where
     T: Send + Sync,
     F: Fn(&crate::corpus::Document) -> T + Sync,
 {
-    let c = collect_spilling(inputs, opts, on_error, spill_dir, progress, |doc| {
-        (analyze(doc), None)
-    })?;
+    let c = collect_spilling(
+        inputs,
+        opts,
+        on_error,
+        spill_dir,
+        spill_budget,
+        progress,
+        |doc| (analyze(doc), None),
+    )?;
     Ok(Collected {
         entries: c
             .entries
@@ -140,6 +149,7 @@ pub fn collect_spilling<T, F>(
     opts: &ReadOptions,
     on_error: OnError,
     spill_dir: &Path,
+    spill_budget: usize,
     progress: &dyn Progress,
     analyze: F,
 ) -> Result<Collected<(T, Option<RecordRef>)>>
@@ -147,7 +157,7 @@ where
     T: Send + Sync,
     F: Fn(&crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
 {
-    let mut store = RecordStore::new(spill_dir)?;
+    let mut store = RecordStore::new(spill_dir, spill_budget);
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     let mut bytes_read = 0u64;

@@ -94,6 +94,7 @@ pub fn run(
         read,
         on_error,
         &outputs.output.spill_dir(),
+        crate::output::DEFAULT_MEMORY_BUDGET,
         progress,
         |doc| {
             let m = mask.map(|f| f(doc)).unwrap_or_default();

@@ -1,5 +1,5 @@
-//! The record store: a spill file of JSON records, and references to records that can be read
-//! back from the input files themselves.
+//! The record store: JSON records spilled to memory or a temporary file, and references to
+//! records that can be read back from the input files themselves.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 pub struct RecordRef {
     offset: u64,
     len: u32,
-    /// 0: the spill file; `i + 1`: input file `i` of the store.
+    /// 0: the spilled records (in memory or in the spill file); `i + 1`: input file `i` of
+    /// the store.
     src: u32,
     /// xxh3 of the record, checked when it is read back from an input file.
     hash: u64,
@@ -32,8 +33,8 @@ impl RecordRef {
         self.len == 0
     }
 
-    /// Where the record is: its file (0: the spill file) and byte offset. Reading records in
-    /// this order reads each file forwards.
+    /// Where the record is: its file (0: the spilled records) and byte offset. Reading records
+    /// in this order reads each file forwards.
     pub fn position(&self) -> (u32, u64) {
         (self.src, self.offset)
     }
@@ -55,31 +56,114 @@ impl RecordRef {
     }
 }
 
-/// An anonymous temporary file (deleted when dropped, even on a crash on most systems) that
-/// holds records appended while reading and read back in any order. Records that are exact
-/// byte ranges of an uncompressed input file are not copied: the store keeps where they are
+/// Spilled bytes a store holds in memory by default before it moves them to its temporary
+/// file ([`RecordStore::new`]). With 64 MiB, `clean` needs no temporary file (no file to
+/// create, no write and read calls) for a corpus of up to about 30 MB, whose page analyses take
+/// about twice the size of its text; the memory it adds, at most this much per store, is small
+/// next to what a job needs for a larger corpus (`clean`: about 250 MB for 50 MB of text), and
+/// it stays bounded on corpora of any size.
+pub const DEFAULT_MEMORY_BUDGET: usize = 64 << 20;
+
+/// Bytes per block of spilled records held in memory.
+const BLOCK: usize = 1 << 20;
+
+/// Spilled records held in memory: blocks of [`BLOCK`] bytes (or one larger record), each
+/// allocated once, so that memory grows without moving (and briefly doubling) what is held.
+/// A record is never split between blocks: it can be borrowed in place.
+#[derive(Debug, Default)]
+struct Blocks {
+    /// The blocks, in order; their bytes one after the other are the records.
+    blocks: Vec<Vec<u8>>,
+    /// Where each block starts among the records.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Blocks {
+    fn push(&mut self, record: &[u8]) {
+        match self.blocks.last_mut() {
+            Some(b) if b.capacity() - b.len() >= record.len() => b.extend_from_slice(record),
+            _ => {
+                let mut b = Vec::with_capacity(record.len().max(BLOCK));
+                b.extend_from_slice(record);
+                self.blocks.push(b);
+                self.starts.push(self.len);
+            }
+        }
+        self.len += record.len();
+    }
+
+    /// The pieces, in order, of bytes `offset..offset + len` (`None` when past the end).
+    fn pieces(&self, offset: usize, len: usize) -> Option<impl Iterator<Item = &[u8]>> {
+        let end = offset.checked_add(len).filter(|&end| end <= self.len)?;
+        // The block that holds `offset`, and the ones after it up to `end`.
+        let first = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        Some(
+            self.blocks
+                .iter()
+                .zip(&self.starts)
+                .skip(first)
+                .take_while(move |&(_, &s)| s < end)
+                .map(move |(b, &s)| &b[offset.max(s) - s..(end - s).min(b.len())]),
+        )
+    }
+
+    /// Bytes `offset..offset + len` when they are in one block (as every record is).
+    fn get(&self, offset: usize, len: usize) -> Option<&[u8]> {
+        match self.pieces(offset, len)?.next() {
+            Some(piece) if piece.len() == len => Some(piece),
+            None if len == 0 => Some(&[]),
+            _ => None,
+        }
+    }
+}
+
+/// Where the spilled records are.
+#[derive(Debug)]
+enum Spill {
+    /// In memory, while they are under the budget (no file created yet).
+    Memory(Blocks),
+    /// Written to the temporary file.
+    Writing(BufWriter<File>),
+    /// In the temporary file, flushed ([`RecordStore::finish_writing`]).
+    File(File),
+}
+
+/// Records appended while reading and read back in any order: in memory while they take less
+/// than the store's memory budget, then in an anonymous temporary file (deleted when dropped,
+/// even on a crash on most systems), which then holds them all. Records that are exact byte
+/// ranges of an uncompressed input file are not copied: the store keeps where they are
 /// ([`RecordStore::push_in_file`]) and reads them back from that file, checking their hash.
 #[derive(Debug)]
 pub struct RecordStore {
     dir: PathBuf,
-    writer: Option<BufWriter<File>>,
-    reader: Option<File>,
+    spill: Spill,
+    /// Most bytes held in memory.
+    budget: usize,
+    /// False once [`RecordStore::finish_writing`] was called.
+    writable: bool,
     len: u64,
     /// Input files records are read back from, each opened on first read.
     files: Vec<(Arc<Path>, Option<File>)>,
 }
 
 impl RecordStore {
-    /// A new, empty store in `dir`.
-    pub fn new(dir: &Path) -> Result<RecordStore> {
-        let f = tempfile::tempfile_in(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(RecordStore {
+    /// A new, empty store that holds at most `memory_budget` bytes of spilled records in
+    /// memory ([`DEFAULT_MEMORY_BUDGET`] is the jobs' choice). Past that it creates its
+    /// temporary file in `dir`, moves the records it holds there and writes every later one
+    /// there too; a budget of 0 spills every record to the file.
+    pub fn new(dir: &Path, memory_budget: usize) -> RecordStore {
+        RecordStore {
             dir: dir.to_path_buf(),
-            writer: Some(BufWriter::with_capacity(1 << 20, f)),
-            reader: None,
+            spill: Spill::Memory(Blocks::default()),
+            budget: memory_budget,
+            writable: true,
             len: 0,
             files: Vec::new(),
-        })
+        }
     }
 
     /// Appends a record.
@@ -90,11 +174,28 @@ impl RecordStore {
                 record.len()
             ))
         })?;
-        let w = self
-            .writer
-            .as_mut()
-            .ok_or_else(|| Error::Config("record store is closed for writing".into()))?;
-        w.write_all(record).map_err(|e| Error::io(&self.dir, e))?;
+        let closed = || Error::Config("record store is closed for writing".into());
+        if !self.writable {
+            return Err(closed());
+        }
+        let io = |e| Error::io(&self.dir, e);
+        match &mut self.spill {
+            Spill::Memory(held) if held.len + record.len() <= self.budget => {
+                held.push(record);
+            }
+            Spill::Memory(held) => {
+                // Over the budget: from now on every record is in the file, these first.
+                let f = tempfile::tempfile_in(&self.dir).map_err(io)?;
+                let mut w = BufWriter::with_capacity(1 << 20, f);
+                for block in &held.blocks {
+                    w.write_all(block).map_err(io)?;
+                }
+                w.write_all(record).map_err(io)?;
+                self.spill = Spill::Writing(w);
+            }
+            Spill::Writing(w) => w.write_all(record).map_err(io)?,
+            Spill::File(_) => return Err(closed()),
+        }
         let r = RecordRef {
             offset: self.len,
             len,
@@ -142,21 +243,25 @@ impl RecordStore {
         self.len
     }
 
-    /// Reads a record back into `buf` (cleared first): one positioned read, in any order.
+    /// Reads a record back into `buf` (cleared first), in any order: a copy from memory or one
+    /// positioned read.
     pub fn read(&mut self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
         self.finish_writing()?;
         self.read_shared(r, buf)
     }
 
-    /// Ends writing (flushes the spill file) and opens the input files records are read back
-    /// from, so that [`RecordStore::read_shared`] can then be called from any thread.
+    /// Ends writing (flushes the spill file, if there is one) and opens the input files records
+    /// are read back from, so that [`RecordStore::read_shared`] can then be called from any
+    /// thread.
     pub fn finish_writing(&mut self) -> Result<()> {
-        if let Some(w) = self.writer.take() {
-            let f = w
-                .into_inner()
-                .map_err(|e| Error::io(&self.dir, e.into_error()))?;
-            self.reader = Some(f);
-        }
+        self.writable = false;
+        self.spill = match std::mem::replace(&mut self.spill, Spill::Memory(Blocks::default())) {
+            Spill::Writing(w) => Spill::File(
+                w.into_inner()
+                    .map_err(|e| Error::io(&self.dir, e.into_error()))?,
+            ),
+            spill => spill,
+        };
         for (path, file) in &mut self.files {
             if file.is_none() {
                 *file = Some(File::open(&**path).map_err(|e| Error::io(&**path, e))?);
@@ -165,11 +270,43 @@ impl RecordStore {
         Ok(())
     }
 
+    /// The bytes of record `r` when the store holds them in memory (a spilled record while the
+    /// store is under its memory budget), to be used in place, without a copy; `None` for a
+    /// record in the spill file or in an input file.
+    pub fn in_memory(&self, r: RecordRef) -> Option<&[u8]> {
+        match &self.spill {
+            Spill::Memory(held) if r.src == 0 => {
+                held.get(usize::try_from(r.offset).ok()?, r.len as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// The pieces of bytes `offset..offset + len` of source `src` when they are held in memory.
+    fn held(&self, src: u32, offset: u64, len: usize) -> Option<impl Iterator<Item = &[u8]>> {
+        match &self.spill {
+            Spill::Memory(held) if src == 0 => held.pieces(usize::try_from(offset).ok()?, len),
+            _ => None,
+        }
+    }
+
+    /// The bytes of record `r`: borrowed from the store when it holds them in memory
+    /// ([`RecordStore::in_memory`]), else read into `buf` as by [`RecordStore::read_shared`].
+    pub fn get<'a>(&'a self, r: RecordRef, buf: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+        match self.in_memory(r) {
+            Some(bytes) => Ok(bytes),
+            None => {
+                self.read_shared(r, buf)?;
+                Ok(buf)
+            }
+        }
+    }
+
     /// Reads records `refs` back as one span into `buf` (cleared first): from the start of the
     /// first to the end of the last, the bytes between them included. Each record must follow
-    /// the one before in the same file ([`RecordRef::gap_to`]). One positioned read; the hash
-    /// of every record read from an input file is checked. [`RecordStore::finish_writing`] must
-    /// have been called.
+    /// the one before in the same file ([`RecordRef::gap_to`]). One copy from memory or one
+    /// positioned read; the hash of every record read from an input file is checked.
+    /// [`RecordStore::finish_writing`] must have been called.
     pub fn read_span(&self, refs: &[RecordRef], buf: &mut Vec<u8>) -> Result<()> {
         buf.clear();
         self.read_span_at(refs, buf, 0).map(|_| ())
@@ -199,6 +336,23 @@ impl RecordStore {
         let end = last.offset + u64::from(last.len);
         let len = usize::try_from(end - first.offset)
             .map_err(|_| Error::Config("record store: span too large".into()))?;
+        if let Some(pieces) = self.held(first.src, first.offset, len) {
+            // A copy from memory: no zeroing of the part of `buf` it grows into.
+            let grow = buf.len() < start + len;
+            if grow {
+                buf.resize(start, 0);
+            }
+            let mut at = start;
+            for piece in pieces {
+                if grow {
+                    buf.extend_from_slice(piece);
+                } else {
+                    buf[at..at + piece.len()].copy_from_slice(piece);
+                }
+                at += piece.len();
+            }
+            return Ok(start + len);
+        }
         if buf.len() < start + len {
             buf.resize(start + len, 0);
         }
@@ -214,13 +368,25 @@ impl RecordStore {
         Ok(start + len)
     }
 
-    /// Fills `buf` from source `src` (0: the spill file) at `offset`, returning the path of the
-    /// input file when it is one (whose records have hashes to check).
+    /// Fills `buf` from source `src` (0: the spilled records) at `offset`, returning the path
+    /// of the input file when it is one (whose records have hashes to check).
     fn read_raw(&self, src: u32, offset: u64, buf: &mut [u8]) -> Result<Option<&Path>> {
         let not_ready = || Error::Config("record store: reading before finish_writing".into());
         if src == 0 {
-            let f = self.reader.as_ref().ok_or_else(not_ready)?;
-            read_at(f, buf, offset).map_err(|e| Error::io(&self.dir, e))?;
+            match &self.spill {
+                Spill::Memory(_) => {
+                    let pieces = self.held(0, offset, buf.len()).ok_or_else(|| {
+                        Error::Config("record store: a record past the end of the store".into())
+                    })?;
+                    let mut at = 0;
+                    for piece in pieces {
+                        buf[at..at + piece.len()].copy_from_slice(piece);
+                        at += piece.len();
+                    }
+                }
+                Spill::Writing(_) => return Err(not_ready()),
+                Spill::File(f) => read_at(f, buf, offset).map_err(|e| Error::io(&self.dir, e))?,
+            }
             return Ok(None);
         }
         let (path, file) = self
@@ -235,7 +401,13 @@ impl RecordStore {
     /// Like [`RecordStore::read`], through a shared reference, so several threads can read at
     /// once; [`RecordStore::finish_writing`] must have been called.
     pub fn read_shared(&self, r: RecordRef, buf: &mut Vec<u8>) -> Result<()> {
-        buf.clear();
+        if let Some(bytes) = self.in_memory(r) {
+            buf.clear();
+            buf.extend_from_slice(bytes);
+            return Ok(());
+        }
+        // Only the part of `buf` past its current length is zeroed before the read fills it.
+        buf.truncate(r.len as usize);
         buf.resize(r.len as usize, 0);
         if let Some(path) = self.read_raw(r.src, r.offset, buf)? {
             if xxh3_64(buf) != r.hash {
@@ -299,20 +471,26 @@ fn read_at(f: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// Budgets: every record in the file, the switch after the first records, none.
+    const BUDGETS: [usize; 3] = [0, 6, usize::MAX];
+
     #[test]
     fn round_trip_any_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut s = RecordStore::new(dir.path()).unwrap();
-        let a = s.push(b"first").unwrap();
-        let b = s.push(b"").unwrap();
-        let c = s.push("third ü".as_bytes()).unwrap();
-        let mut buf = Vec::new();
-        s.read(c, &mut buf).unwrap();
-        assert_eq!(buf, "third ü".as_bytes());
-        s.read(a, &mut buf).unwrap();
-        assert_eq!(buf, b"first");
-        s.read(b, &mut buf).unwrap();
-        assert!(buf.is_empty());
+        for budget in BUDGETS {
+            let dir = tempfile::tempdir().unwrap();
+            let mut s = RecordStore::new(dir.path(), budget);
+            let a = s.push(b"first").unwrap();
+            let b = s.push(b"").unwrap();
+            let c = s.push("third ü".as_bytes()).unwrap();
+            let mut buf = Vec::new();
+            s.read(c, &mut buf).unwrap();
+            assert_eq!(buf, "third ü".as_bytes());
+            s.read(a, &mut buf).unwrap();
+            assert_eq!(buf, b"first");
+            s.read(b, &mut buf).unwrap();
+            assert!(buf.is_empty());
+            assert!(s.push(b"late").is_err(), "closed for writing once read");
+        }
     }
 
     #[test]
@@ -320,27 +498,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path: Arc<Path> = Arc::from(dir.path().join("in.jsonl").as_path());
         std::fs::write(&path, b"{\"a\":1}\n{\"b\":2}\n").unwrap();
-        let mut s = RecordStore::new(dir.path()).unwrap();
-        let spilled = s.push(b"spilled").unwrap();
-        let second = s.push_in_file(&path, 8, 7, xxh3_64(b"{\"b\":2}")).unwrap();
-        let first = s.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
         let mut buf = Vec::new();
-        s.read(second, &mut buf).unwrap();
-        assert_eq!(buf, b"{\"b\":2}");
-        s.read(spilled, &mut buf).unwrap();
-        assert_eq!(buf, b"spilled");
-        s.read(first, &mut buf).unwrap();
-        assert_eq!(buf, b"{\"a\":1}");
-        s.finish_writing().unwrap();
-        s.read_span(&[first, second], &mut buf).unwrap();
-        assert_eq!(buf, b"{\"a\":1}\n{\"b\":2}");
-        assert_eq!(first.gap_to(&second, 1), Some(1));
-        assert_eq!(second.gap_to(&first, 1), None);
-        assert_eq!(spilled.gap_to(&first, 1), None);
-        assert!(s.read_span(&[second, first], &mut buf).is_err());
+        for budget in BUDGETS {
+            let mut s = RecordStore::new(dir.path(), budget);
+            let spilled = s.push(b"spilled").unwrap();
+            let second = s.push_in_file(&path, 8, 7, xxh3_64(b"{\"b\":2}")).unwrap();
+            let first = s.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
+            s.read(second, &mut buf).unwrap();
+            assert_eq!(buf, b"{\"b\":2}");
+            s.read(spilled, &mut buf).unwrap();
+            assert_eq!(buf, b"spilled");
+            s.read(first, &mut buf).unwrap();
+            assert_eq!(buf, b"{\"a\":1}");
+            s.finish_writing().unwrap();
+            s.read_span(&[first, second], &mut buf).unwrap();
+            assert_eq!(buf, b"{\"a\":1}\n{\"b\":2}");
+            assert_eq!(first.gap_to(&second, 1), Some(1));
+            assert_eq!(second.gap_to(&first, 1), None);
+            assert_eq!(spilled.gap_to(&first, 1), None);
+            assert!(s.read_span(&[second, first], &mut buf).is_err());
+        }
         // The file changed under the job: an error, not wrong output.
         std::fs::write(&path, b"{\"a\":9}\n{\"b\":2}\n").unwrap();
-        let mut s2 = RecordStore::new(dir.path()).unwrap();
+        let mut s2 = RecordStore::new(dir.path(), 0);
         let r = s2.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
         assert!(s2.read(r, &mut buf).is_err());
         s2.finish_writing().unwrap();
@@ -349,17 +529,159 @@ mod tests {
 
     #[test]
     fn spans_of_spilled_records() {
+        for budget in BUDGETS {
+            let dir = tempfile::tempdir().unwrap();
+            let mut s = RecordStore::new(dir.path(), budget);
+            let a = s.push(b"one").unwrap();
+            let b = s.push(b"").unwrap();
+            let c = s.push(b"three").unwrap();
+            assert_eq!(a.gap_to(&b, 0), Some(0));
+            s.finish_writing().unwrap();
+            let mut buf = Vec::new();
+            s.read_span(&[a, b, c], &mut buf).unwrap();
+            assert_eq!(buf, b"onethree");
+            // Into a longer buffer: the span overwrites its place, the rest stays.
+            let mut long = b"0123456789abcdef".to_vec();
+            assert_eq!(s.read_span_at(&[b, c], &mut long, 2).unwrap(), 7);
+            assert_eq!(long, b"01three789abcdef");
+            // Past its end: the buffer grows (and is cut to the span's end).
+            assert_eq!(s.read_span_at(&[a], &mut long, 14).unwrap(), 17);
+            assert_eq!(long, b"01three789abcdone");
+            s.read_span(&[], &mut buf).unwrap();
+            assert!(buf.is_empty());
+        }
+    }
+
+    /// Records of 0 to 60 bytes, each its own pattern.
+    fn records(n: usize) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| (0..i % 61).map(|j| (i * 7 + j) as u8).collect())
+            .collect()
+    }
+
+    #[test]
+    fn records_under_the_budget_stay_in_memory() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = RecordStore::new(dir.path()).unwrap();
-        let a = s.push(b"one").unwrap();
-        let b = s.push(b"").unwrap();
-        let c = s.push(b"three").unwrap();
-        assert_eq!(a.gap_to(&b, 0), Some(0));
+        let recs = records(100);
+        let total: usize = recs.iter().map(Vec::len).sum();
+        let mut s = RecordStore::new(dir.path(), total);
+        let refs: Vec<RecordRef> = recs.iter().map(|r| s.push(r).unwrap()).collect();
+        assert!(matches!(s.spill, Spill::Memory(_)), "no file at the budget");
         s.finish_writing().unwrap();
         let mut buf = Vec::new();
-        s.read_span(&[a, b, c], &mut buf).unwrap();
-        assert_eq!(buf, b"onethree");
-        s.read_span(&[], &mut buf).unwrap();
-        assert!(buf.is_empty());
+        for (r, want) in refs.iter().zip(&recs) {
+            assert_eq!(s.in_memory(*r), Some(&want[..]));
+            // Borrowed: `buf` is left alone.
+            assert_eq!(s.get(*r, &mut buf).unwrap(), &want[..]);
+            assert!(buf.is_empty());
+            s.read(*r, &mut buf).unwrap();
+            assert_eq!(&buf, want);
+            buf.clear();
+        }
+        s.read_span(&refs, &mut buf).unwrap();
+        assert_eq!(buf, recs.concat());
+    }
+
+    #[test]
+    fn records_over_the_budget_move_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path: Arc<Path> = Arc::from(dir.path().join("in.jsonl").as_path());
+        std::fs::write(&path, b"{\"a\":1}\n").unwrap();
+        let recs = records(300);
+        let mut s = RecordStore::new(dir.path(), 500);
+        let mut refs = Vec::new();
+        let mut switched_at = None;
+        for (i, r) in recs.iter().enumerate() {
+            refs.push(s.push(r).unwrap());
+            match (&s.spill, switched_at) {
+                (Spill::Memory(held), None) => {
+                    assert!(held.len <= 500);
+                    assert_eq!(s.in_memory(refs[i]), Some(&r[..]));
+                }
+                (Spill::Writing(_), None) => switched_at = Some(i),
+                (Spill::Writing(_), Some(_)) => {}
+                _ => panic!("back in memory after the switch"),
+            }
+        }
+        let switched_at = switched_at.expect("the budget was passed");
+        assert!(switched_at > 10);
+        let in_file = s.push_in_file(&path, 0, 7, xxh3_64(b"{\"a\":1}")).unwrap();
+        s.finish_writing().unwrap();
+        assert!(refs.iter().all(|r| s.in_memory(*r).is_none()));
+        assert_eq!(s.bytes(), recs.iter().map(|r| r.len() as u64).sum::<u64>());
+        let mut buf = Vec::new();
+        // A span across the switch, and every record alone.
+        let across = &refs[switched_at - 5..switched_at + 5];
+        s.read_span(across, &mut buf).unwrap();
+        assert_eq!(buf, recs[switched_at - 5..switched_at + 5].concat());
+        s.read_span(&refs, &mut buf).unwrap();
+        assert_eq!(buf, recs.concat());
+        // From several threads at once, each in its own order, reusing its buffer.
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (s, refs, recs) = (&s, &refs, &recs);
+                scope.spawn(move || {
+                    let mut buf = Vec::new();
+                    for k in 0..refs.len() {
+                        let i = (k * 7 + t * 13) % refs.len();
+                        s.read_shared(refs[i], &mut buf).unwrap();
+                        assert_eq!(buf, recs[i], "record {i}");
+                        assert_eq!(s.get(refs[i], &mut buf).unwrap(), &recs[i][..]);
+                    }
+                    s.read_shared(in_file, &mut buf).unwrap();
+                    assert_eq!(buf, b"{\"a\":1}");
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn records_in_several_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = RecordStore::new(dir.path(), usize::MAX);
+        // Three records a block, one larger than a block, empty ones between them.
+        let recs: Vec<Vec<u8>> = (0..12usize)
+            .map(|i| match i % 4 {
+                3 => Vec::new(),
+                _ if i == 6 => vec![6; BLOCK + 5],
+                _ => vec![i as u8; BLOCK / 3 + i],
+            })
+            .collect();
+        let refs: Vec<RecordRef> = recs.iter().map(|r| s.push(r).unwrap()).collect();
+        let Spill::Memory(held) = &s.spill else {
+            panic!("no budget: every record in memory")
+        };
+        assert!(held.blocks.len() > 3);
+        assert!(held.blocks.iter().all(|b| b.capacity() >= BLOCK));
+        s.finish_writing().unwrap();
+        for (r, want) in refs.iter().zip(&recs) {
+            assert_eq!(s.in_memory(*r), Some(&want[..]));
+        }
+        let mut buf = vec![9; 7];
+        assert_eq!(
+            s.read_span_at(&refs, &mut buf, 3).unwrap(),
+            3 + s.len as usize
+        );
+        assert_eq!(buf[..3], [9, 9, 9]);
+        assert_eq!(buf[3..], recs.concat());
+        // Overwriting a longer buffer, from the middle of a block on.
+        let mut long = vec![1; 4 * BLOCK];
+        let end = s.read_span_at(&refs[1..9], &mut long, 10).unwrap();
+        assert_eq!(long[10..end], recs[1..9].concat());
+        assert!(long[end..].iter().all(|&b| b == 1));
+    }
+
+    #[test]
+    fn a_record_larger_than_the_budget_goes_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = RecordStore::new(dir.path(), 4);
+        let small = s.push(b"abc").unwrap();
+        let large = s.push(b"0123456789").unwrap();
+        assert!(matches!(s.spill, Spill::Writing(_)));
+        let mut buf = Vec::new();
+        s.read(large, &mut buf).unwrap();
+        assert_eq!(buf, b"0123456789");
+        s.read(small, &mut buf).unwrap();
+        assert_eq!(buf, b"abc");
     }
 }
