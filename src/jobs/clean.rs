@@ -118,6 +118,7 @@ pub fn run(
         on_error,
         &spill,
         DEFAULT_MEMORY_BUDGET,
+        true,
         progress,
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {

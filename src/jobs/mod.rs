@@ -118,6 +118,7 @@ where
         on_error,
         spill_dir,
         spill_budget,
+        false,
         progress,
         |doc| (analyze(doc), None),
     )?;
@@ -144,12 +145,17 @@ where
 
 /// Like [`collect`], but `analyze` may also return bytes to keep with the document: they are
 /// appended to the store right after its record, and their place is returned with the data.
+/// With `hold_records`, records that could be read back from their input file are held in the
+/// store too while it is under its memory budget (a job that reads every record back then
+/// reads none from the file).
+#[allow(clippy::too_many_arguments)]
 pub fn collect_spilling<T, F>(
     inputs: Vec<Input>,
     opts: &ReadOptions,
     on_error: OnError,
     spill_dir: &Path,
     spill_budget: usize,
+    hold_records: bool,
     progress: &dyn Progress,
     analyze: F,
 ) -> Result<Collected<(T, Option<RecordRef>)>>
@@ -195,6 +201,12 @@ where
                         bytes_read += raw_len as u64;
                         progress.advance(raw_len as u64);
                         let record = match in_file {
+                            Some((file, offset)) if hold_records => store.push_held_or_in_file(
+                                doc.json.as_bytes(),
+                                &file,
+                                offset,
+                                record_hash,
+                            )?,
                             Some((file, offset)) => {
                                 store.push_in_file(&file, offset, raw_len, record_hash)?
                             }
@@ -251,7 +263,7 @@ where
                             let data = analyze(&doc);
                             let hash = xxh3_64(doc.json.as_bytes());
                             let mut doc = doc;
-                            if in_file.is_some() {
+                            if in_file.is_some() && !hold_records {
                                 // Read back from the input file: free the copy here and now.
                                 doc.json = String::new();
                             }

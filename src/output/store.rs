@@ -206,6 +206,25 @@ impl RecordStore {
         Ok(r)
     }
 
+    /// Appends `record`, which is also bytes `offset..` of `file` ([`RecordStore::push_in_file`]):
+    /// held in memory when it fits in the budget (read back then without a read or a hash
+    /// check), else kept as its place in the file.
+    pub fn push_held_or_in_file(
+        &mut self,
+        record: &[u8],
+        file: &Arc<Path>,
+        offset: u64,
+        hash: u64,
+    ) -> Result<RecordRef> {
+        let fits =
+            matches!(&self.spill, Spill::Memory(held) if held.len + record.len() <= self.budget);
+        if fits {
+            self.push(record)
+        } else {
+            self.push_in_file(file, offset, record.len(), hash)
+        }
+    }
+
     /// Records a record that is bytes `offset..offset + len` of `file` (an uncompressed regular
     /// file that stays in place while the job runs) without copying it. `hash` is the xxh3 of
     /// the record: reading it back fails if the file no longer holds those bytes.
@@ -557,6 +576,42 @@ mod tests {
         (0..n)
             .map(|i| (0..i % 61).map(|j| (i * 7 + j) as u8).collect())
             .collect()
+    }
+
+    #[test]
+    fn records_of_input_files_are_held_while_they_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path: Arc<Path> = Arc::from(dir.path().join("in.jsonl").as_path());
+        let lines: [&[u8]; 3] = [b"{\"a\":1}", b"{\"b\":22}", b"{\"c\":333}"];
+        std::fs::write(&path, lines.join(&b'\n')).unwrap();
+        // Room for the first two lines only.
+        let mut s = RecordStore::new(dir.path(), lines[0].len() + lines[1].len());
+        let mut offset = 0u64;
+        let refs: Vec<RecordRef> = lines
+            .iter()
+            .map(|l| {
+                let r = s
+                    .push_held_or_in_file(l, &path, offset, xxh3_64(l))
+                    .unwrap();
+                offset += l.len() as u64 + 1;
+                r
+            })
+            .collect();
+        s.finish_writing().unwrap();
+        assert_eq!(s.in_memory(refs[0]), Some(lines[0]));
+        assert_eq!(s.in_memory(refs[1]), Some(lines[1]));
+        assert_eq!(
+            s.in_memory(refs[2]),
+            None,
+            "over the budget: left in the file"
+        );
+        let mut buf = Vec::new();
+        for (r, want) in refs.iter().zip(lines) {
+            assert_eq!(s.get(*r, &mut buf).unwrap(), want);
+        }
+        // The one left in the file is checked against its hash when read back.
+        std::fs::write(&path, b"{\"a\":1}\n{\"b\":22}\n{\"c\":999}").unwrap();
+        assert!(s.get(refs[2], &mut buf).is_err());
     }
 
     #[test]
