@@ -283,18 +283,21 @@ impl PageAnalysis {
 const PARAGRAPH_BYTES: usize = 57;
 
 impl PageAnalysis {
+    /// The length of [`PageAnalysis::encode`]'s output.
+    pub fn encoded_len(&self) -> usize {
+        let lex = self.paragraphs.iter().filter(|p| p.lex.is_some()).count();
+        12 + self.paragraphs.len() * PARAGRAPH_BYTES
+            + lex * 12
+            + (self.tokens.len() + self.title_tokens.len()) * 8
+    }
+
     /// Appends a compact binary form of the analysis to `out` (read back with
     /// [`PageAnalysis::decode_from`]; exact, floats included).
     pub fn encode(&self, out: &mut Vec<u8>) {
         fn u32le(out: &mut Vec<u8>, v: usize) {
             out.extend_from_slice(&(v as u32).to_le_bytes());
         }
-        let lex = self.paragraphs.iter().filter(|p| p.lex.is_some()).count();
-        out.reserve(
-            12 + self.paragraphs.len() * 57
-                + lex * 12
-                + (self.tokens.len() + self.title_tokens.len()) * 8,
-        );
+        out.reserve(self.encoded_len());
         u32le(out, self.paragraphs.len());
         u32le(out, self.tokens.len());
         u32le(out, self.title_tokens.len());

@@ -339,6 +339,7 @@ fn encoded_analysis_round_trips() {
     let a = c.analyze(&text);
     let mut b = Vec::new();
     a.encode(&mut b);
+    assert_eq!(b.len(), a.encoded_len());
     let mut d = PageAnalysis::default();
     d.decode_from(&b).unwrap();
     assert_eq!(format!("{a:?}"), format!("{d:?}"));

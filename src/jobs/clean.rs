@@ -2,12 +2,13 @@
 //! texts.
 //!
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
-//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is
-//!    spilled to the record store right after the record;
+//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) and the
+//!    decoded text are spilled to the record store right after the record (the records, and
+//!    these, stay in memory while the store is under its budget);
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
-//!    are read back from the store (no second analysis; a batch's records in file order,
-//!    neighbours in one read; the text field found where pass 1 found it), the record's
+//!    are read back from the store (no second analysis, no second decoding of the text; a
+//!    batch's records in file order, neighbours in one read), the record's
 //!    text field's raw value is replaced by the content paragraphs (every other byte of the
 //!    record passes through), and the cleaned text is fingerprinted;
 //! 4. near duplicates among the cleaned texts are found as in `dedup`, and the outputs are
@@ -123,9 +124,10 @@ pub fn run(
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {
                 classifier.analyze_into(&doc.text, scratch, page);
-                let mut blob = Vec::new();
-                page.encode(&mut blob);
-                ((page.keys(), doc.text_raw), Some(blob))
+                (
+                    (page.keys(), doc.text_raw),
+                    Some(page_blob(page, &doc.text)),
+                )
             })
         },
     )?;
@@ -434,10 +436,30 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
     Ok((start, start + s.len(), text))
 }
 
+/// What pass 1 keeps of a page for pass 2: the length of the encoded analysis (4 bytes,
+/// little-endian), the analysis ([`PageAnalysis::encode`]), then the text as decoded, so
+/// that pass 2 neither decodes the text field again nor checks the whole record's UTF-8.
+fn page_blob(page: &PageAnalysis, text: &str) -> Vec<u8> {
+    let mut blob = Vec::with_capacity(4 + page.encoded_len() + text.len());
+    blob.extend_from_slice(&[0; 4]);
+    page.encode(&mut blob);
+    let len = (blob.len() - 4) as u32;
+    blob[..4].copy_from_slice(&len.to_le_bytes());
+    blob.extend_from_slice(text.as_bytes());
+    blob
+}
+
+/// The analysis and the text of a [`page_blob`]; `None` if `blob` is not one.
+fn split_page_blob(blob: &[u8]) -> Option<(&[u8], &str)> {
+    let (len, rest) = blob.split_first_chunk::<4>()?;
+    let (analysis, text) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+    Some((analysis, std::str::from_utf8(text).ok()?))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn clean_record(
     record: &[u8],
-    analysis: &[u8],
+    blob: &[u8],
     text_raw: Option<(usize, usize)>,
     id: &str,
     source: Option<&str>,
@@ -449,16 +471,31 @@ fn clean_record(
     scratch: &mut crate::boilerplate::features::Scratch,
     page: &mut PageAnalysis,
 ) -> Result<Cleaned> {
-    let json = std::str::from_utf8(record)
-        .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
-    // The text field's place was found when the record was first read: no second parse.
-    let known = text_raw.and_then(|(s, e)| {
-        let text = crate::corpus::decode_raw_string(json.get(s..e)?)?;
-        Some((s, e, text))
-    });
-    let (start, end, text) = match known {
-        Some(t) => t,
-        None => text_field_span(json, text_field)?,
+    // The text field's place was found when the record was first read, and the text kept
+    // with the analysis: no second parse.
+    let held = split_page_blob(blob);
+    let (start, end, text, analysis) = match (text_raw, held) {
+        (Some((s, e)), Some((analysis, text))) if s <= e && e <= record.len() => {
+            (s, e, std::borrow::Cow::Borrowed(text), analysis)
+        }
+        _ => {
+            let json = std::str::from_utf8(record)
+                .map_err(|e| Error::Config(format!("record store holds invalid UTF-8: {e}")))?;
+            let known = text_raw.and_then(|(s, e)| {
+                let text = crate::corpus::decode_raw_string(json.get(s..e)?)?;
+                Some((s, e, text))
+            });
+            let (s, e, text) = match known {
+                Some(t) => t,
+                None => text_field_span(json, text_field)?,
+            };
+            (
+                s,
+                e,
+                std::borrow::Cow::Owned(text),
+                held.map_or(&[][..], |h| h.0),
+            )
+        }
     };
     if analysis.is_empty() || page.decode_from(analysis).is_none() {
         classifier.analyze_into(&text, scratch, page);
@@ -467,7 +504,7 @@ fn clean_record(
     let src = source.unwrap_or("");
     let labels = classifier.label(page, src, stats);
     let clean = labels.content_text(page, &text);
-    let mut out = Vec::with_capacity(json.len());
+    let mut out = Vec::with_capacity(record.len());
     out.extend_from_slice(&record[..start]);
     crate::output::json::write_json_str(&mut out, &clean);
     out.extend_from_slice(&record[end..]);
@@ -510,6 +547,24 @@ fn clean_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_blobs_hold_the_analysis_and_the_text() {
+        let c = Classifier::new(BoilerplateConfig::default()).unwrap();
+        let text = "Title of the page\nA sentence of the article, with a comma.\n• Send to Kindle";
+        let page = c.analyze(text);
+        let blob = page_blob(&page, text);
+        let (analysis, held) = split_page_blob(&blob).unwrap();
+        assert_eq!(held, text);
+        let mut back = PageAnalysis::default();
+        back.decode_from(analysis).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{page:?}"));
+        // Anything else is no blob: the record is then read as before.
+        assert!(split_page_blob(&blob[..3]).is_none());
+        let mut bad = blob.clone();
+        bad[0] = 0xff;
+        assert!(split_page_blob(&bad).is_none());
+    }
 
     #[test]
     fn read_back_returns_each_record_whatever_the_order_and_gaps() {
