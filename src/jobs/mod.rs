@@ -197,12 +197,12 @@ where
         let mut absorb = |results: Vec<Analysed<T>>| -> Result<()> {
             for r in results {
                 match r {
-                    Ok((doc, data, raw_len, record_hash, text_len, in_file)) => {
+                    Ok((mut doc, data, raw_len, record_hash, text_len, in_file)) => {
                         bytes_read += raw_len as u64;
                         progress.advance(raw_len as u64);
                         let record = match in_file {
                             Some((file, offset)) if hold_records => store.push_held_or_in_file(
-                                doc.json.as_bytes(),
+                                std::mem::take(&mut doc.json).into_bytes(),
                                 &file,
                                 offset,
                                 record_hash,
@@ -213,7 +213,7 @@ where
                             None => store.push(doc.json.as_bytes())?,
                         };
                         let (data, blob) = data;
-                        let blob = blob.map(|b| store.push(&b)).transpose()?;
+                        let blob = blob.map(|b| store.push_owned(b)).transpose()?;
                         let data = (data, blob);
                         entries.push(Entry {
                             record_hash,

@@ -93,6 +93,15 @@ impl Blocks {
         self.len += record.len();
     }
 
+    /// Takes `record` as a block of its own (no copy; later records may fill its spare
+    /// capacity).
+    fn adopt(&mut self, record: Vec<u8>) {
+        let len = record.len();
+        self.blocks.push(record);
+        self.starts.push(self.len);
+        self.len += len;
+    }
+
     /// The pieces, in order, of bytes `offset..offset + len` (`None` when past the end).
     fn pieces(&self, offset: usize, len: usize) -> Option<impl Iterator<Item = &[u8]>> {
         let end = offset.checked_add(len).filter(|&end| end <= self.len)?;
@@ -117,6 +126,21 @@ impl Blocks {
             Some(piece) if piece.len() == len => Some(piece),
             None if len == 0 => Some(&[]),
             _ => None,
+        }
+    }
+}
+
+/// A record given to [`RecordStore::append`].
+enum Incoming<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Incoming<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Incoming::Borrowed(b) => b,
+            Incoming::Owned(v) => v,
         }
     }
 }
@@ -168,6 +192,18 @@ impl RecordStore {
 
     /// Appends a record.
     pub fn push(&mut self, record: &[u8]) -> Result<RecordRef> {
+        self.append(Incoming::Borrowed(record))
+    }
+
+    /// Appends a record the store may keep as it is: while the store is under its budget it
+    /// holds the buffer itself, without a copy (a buffer filled on another thread then costs
+    /// no second copy, nor the memory for one).
+    pub fn push_owned(&mut self, record: Vec<u8>) -> Result<RecordRef> {
+        self.append(Incoming::Owned(record))
+    }
+
+    fn append(&mut self, incoming: Incoming<'_>) -> Result<RecordRef> {
+        let record = incoming.bytes();
         let len = u32::try_from(record.len()).map_err(|_| {
             Error::Config(format!(
                 "record of {} bytes is too large for the record store",
@@ -180,9 +216,10 @@ impl RecordStore {
         }
         let io = |e| Error::io(&self.dir, e);
         match &mut self.spill {
-            Spill::Memory(held) if held.len + record.len() <= self.budget => {
-                held.push(record);
-            }
+            Spill::Memory(held) if held.len + record.len() <= self.budget => match incoming {
+                Incoming::Borrowed(record) => held.push(record),
+                Incoming::Owned(record) => held.adopt(record),
+            },
             Spill::Memory(held) => {
                 // Over the budget: from now on every record is in the file, these first.
                 let f = tempfile::tempfile_in(&self.dir).map_err(io)?;
@@ -211,7 +248,7 @@ impl RecordStore {
     /// check), else kept as its place in the file.
     pub fn push_held_or_in_file(
         &mut self,
-        record: &[u8],
+        record: Vec<u8>,
         file: &Arc<Path>,
         offset: u64,
         hash: u64,
@@ -219,7 +256,7 @@ impl RecordStore {
         let fits =
             matches!(&self.spill, Spill::Memory(held) if held.len + record.len() <= self.budget);
         if fits {
-            self.push(record)
+            self.push_owned(record)
         } else {
             self.push_in_file(file, offset, record.len(), hash)
         }
@@ -591,7 +628,7 @@ mod tests {
             .iter()
             .map(|l| {
                 let r = s
-                    .push_held_or_in_file(l, &path, offset, xxh3_64(l))
+                    .push_held_or_in_file(l.to_vec(), &path, offset, xxh3_64(l))
                     .unwrap();
                 offset += l.len() as u64 + 1;
                 r
@@ -612,6 +649,41 @@ mod tests {
         // The one left in the file is checked against its hash when read back.
         std::fs::write(&path, b"{\"a\":1}\n{\"b\":22}\n{\"c\":999}").unwrap();
         assert!(s.get(refs[2], &mut buf).is_err());
+    }
+
+    #[test]
+    fn owned_records_are_kept_as_they_are_or_spilled() {
+        let dir = tempfile::tempdir().unwrap();
+        let recs = records(40);
+        let total: usize = recs.iter().map(Vec::len).sum();
+        for budget in [0, total / 2, usize::MAX] {
+            let mut s = RecordStore::new(dir.path(), budget);
+            // Owned and borrowed records mixed: the borrowed ones may fill an adopted block's
+            // spare capacity.
+            let refs: Vec<RecordRef> = recs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    if i % 3 == 0 {
+                        s.push(r).unwrap()
+                    } else {
+                        let mut v = Vec::with_capacity(r.len() + 7);
+                        v.extend_from_slice(r);
+                        s.push_owned(v).unwrap()
+                    }
+                })
+                .collect();
+            s.finish_writing().unwrap();
+            let mut buf = Vec::new();
+            for (r, want) in refs.iter().zip(&recs) {
+                assert_eq!(s.get(*r, &mut buf).unwrap(), &want[..], "budget {budget}");
+            }
+            s.read_span(&refs, &mut buf).unwrap();
+            assert_eq!(buf, recs.concat(), "budget {budget}");
+            if budget == usize::MAX {
+                assert!(refs.iter().all(|r| s.in_memory(*r).is_some()));
+            }
+        }
     }
 
     #[test]
