@@ -217,9 +217,9 @@ pub fn run(
             paragraphs += c.paragraphs as u64;
             chrome += c.chrome as u64;
             clean_len[i] = c.clean_len;
-            cleaned_refs.push(cleaned_store.push(&c.record)?);
-            if let Some(a) = &c.annotations {
-                annot_refs.push(annot_store.push(a)?);
+            cleaned_refs.push(cleaned_store.push_owned(c.record)?);
+            if let Some(a) = c.annotations {
+                annot_refs.push(annot_store.push_owned(a)?);
             }
             if let Some(fp) = c.fingerprint {
                 fps.push(fp);
@@ -504,7 +504,10 @@ fn clean_record(
     let src = source.unwrap_or("");
     let labels = classifier.label(page, src, stats);
     let clean = labels.content_text(page, &text);
-    let mut out = Vec::with_capacity(record.len());
+    // The record with the cleaned text in place of the text (escapes are rare: a sixteenth
+    // more is room for them), sized so that the store can hold it as it is.
+    let mut out =
+        Vec::with_capacity(record.len() - (end - start) + clean.len() + clean.len() / 16 + 2);
     out.extend_from_slice(&record[..start]);
     crate::output::json::write_json_str(&mut out, &clean);
     out.extend_from_slice(&record[end..]);
