@@ -111,6 +111,11 @@ pub fn run(
     let deduper = options.dedup.map(Deduper::new).transpose()?;
     let spill = outputs.output.spill_dir();
 
+    // A corpus whose first pass fits in the store's memory is held there whole: its records
+    // and decoded texts too, so that pass 2 neither reads nor decodes them again. A larger
+    // one keeps only the analyses (its records are read back from their files).
+    let hold = crate::jobs::input_size(&inputs)
+        .is_some_and(|n| n.saturating_mul(HOLD_FACTOR) <= DEFAULT_MEMORY_BUDGET as u64);
     // Pass 1: the full analysis of every page, once. Its repetition keys stay in memory for
     // the source statistics; the analysis itself is spilled to the store after the record.
     let collected = collect_spilling(
@@ -119,14 +124,14 @@ pub fn run(
         on_error,
         &spill,
         DEFAULT_MEMORY_BUDGET,
-        true,
+        hold,
         progress,
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {
                 classifier.analyze_into(&doc.text, scratch, page);
                 (
                     (page.keys(), doc.text_raw),
-                    Some(page_blob(page, &doc.text)),
+                    Some(page_blob(page, hold.then_some(doc.text.as_str()))),
                 )
             })
         },
@@ -436,24 +441,43 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
     Ok((start, start + s.len(), text))
 }
 
+/// Input bytes times this is about what `clean`'s first pass holds when it holds everything
+/// (the record, the page analysis, about twice the text, and the text).
+const HOLD_FACTOR: u64 = 5;
+
+/// Marks, in a [`page_blob`]'s length field, a blob that holds the text.
+const WITH_TEXT: u32 = 1 << 31;
+
 /// What pass 1 keeps of a page for pass 2: the length of the encoded analysis (4 bytes,
-/// little-endian), the analysis ([`PageAnalysis::encode`]), then the text as decoded, so
-/// that pass 2 neither decodes the text field again nor checks the whole record's UTF-8.
-fn page_blob(page: &PageAnalysis, text: &str) -> Vec<u8> {
-    let mut blob = Vec::with_capacity(4 + page.encoded_len() + text.len());
+/// little-endian, with [`WITH_TEXT`] when the text follows), the analysis
+/// ([`PageAnalysis::encode`]), then, if given, the text as decoded, so that pass 2 neither
+/// decodes the text field again nor checks the whole record's UTF-8.
+fn page_blob(page: &PageAnalysis, text: Option<&str>) -> Vec<u8> {
+    let text = text.map(str::as_bytes);
+    let mut blob = Vec::with_capacity(4 + page.encoded_len() + text.map_or(0, <[u8]>::len));
     blob.extend_from_slice(&[0; 4]);
     page.encode(&mut blob);
-    let len = (blob.len() - 4) as u32;
-    blob[..4].copy_from_slice(&len.to_le_bytes());
-    blob.extend_from_slice(text.as_bytes());
+    // An analysis is shorter than its record (at most 4 GiB), whose text holds every
+    // paragraph at least once: well under 2 GiB in all but absurd cases, checked anyway.
+    let len = u32::try_from(blob.len() - 4).unwrap_or(u32::MAX) & !WITH_TEXT;
+    let flag = if text.is_some() { WITH_TEXT } else { 0 };
+    blob[..4].copy_from_slice(&(len | flag).to_le_bytes());
+    if let Some(t) = text {
+        blob.extend_from_slice(t);
+    }
     blob
 }
 
-/// The analysis and the text of a [`page_blob`]; `None` if `blob` is not one.
-fn split_page_blob(blob: &[u8]) -> Option<(&[u8], &str)> {
+/// The analysis and, if it holds it, the text of a [`page_blob`]; `None` if `blob` is not
+/// one.
+fn split_page_blob(blob: &[u8]) -> Option<(&[u8], Option<&str>)> {
     let (len, rest) = blob.split_first_chunk::<4>()?;
-    let (analysis, text) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
-    Some((analysis, std::str::from_utf8(text).ok()?))
+    let len = u32::from_le_bytes(*len);
+    let (analysis, text) = rest.split_at_checked((len & !WITH_TEXT) as usize)?;
+    if len & WITH_TEXT == 0 {
+        return text.is_empty().then_some((analysis, None));
+    }
+    Some((analysis, Some(std::str::from_utf8(text).ok()?)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -475,7 +499,7 @@ fn clean_record(
     // with the analysis: no second parse.
     let held = split_page_blob(blob);
     let (start, end, text, analysis) = match (text_raw, held) {
-        (Some((s, e)), Some((analysis, text))) if s <= e && e <= record.len() => {
+        (Some((s, e)), Some((analysis, Some(text)))) if s <= e && e <= record.len() => {
             (s, e, std::borrow::Cow::Borrowed(text), analysis)
         }
         _ => {
@@ -556,9 +580,11 @@ mod tests {
         let c = Classifier::new(BoilerplateConfig::default()).unwrap();
         let text = "Title of the page\nA sentence of the article, with a comma.\n• Send to Kindle";
         let page = c.analyze(text);
-        let blob = page_blob(&page, text);
+        let blob = page_blob(&page, Some(text));
         let (analysis, held) = split_page_blob(&blob).unwrap();
-        assert_eq!(held, text);
+        assert_eq!(held, Some(text));
+        let without = page_blob(&page, None);
+        assert_eq!(split_page_blob(&without), Some((analysis, None)));
         let mut back = PageAnalysis::default();
         back.decode_from(analysis).unwrap();
         assert_eq!(format!("{back:?}"), format!("{page:?}"));

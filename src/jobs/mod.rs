@@ -326,7 +326,7 @@ fn permute<T>(v: &mut [T], order: &mut [u32]) {
     }
 }
 
-fn input_size(inputs: &[Input]) -> Option<u64> {
+pub(crate) fn input_size(inputs: &[Input]) -> Option<u64> {
     let mut total = 0;
     for i in inputs {
         match i {

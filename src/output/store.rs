@@ -59,7 +59,8 @@ impl RecordRef {
 /// Spilled bytes a store holds in memory by default before it moves them to its temporary
 /// file ([`RecordStore::new`]). With 64 MiB, `clean` needs no temporary file (no file to
 /// create, no write and read calls) for a corpus of up to about 30 MB, whose page analyses take
-/// about twice the size of its text; the memory it adds, at most this much per store, is small
+/// about twice the size of its text (a corpus of up to about 13 MB is held whole, records and
+/// texts too: see `jobs::clean`); the memory it adds, at most this much per store, is small
 /// next to what a job needs for a larger corpus (`clean`: about 250 MB for 50 MB of text), and
 /// it stays bounded on corpora of any size.
 pub const DEFAULT_MEMORY_BUDGET: usize = 64 << 20;
