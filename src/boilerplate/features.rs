@@ -844,6 +844,8 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
     out.paragraphs.clear();
     out.tokens.clear();
     out.title_tokens.clear();
+    s.lowers.clear();
+    s.lower_at.clear();
     let mut spans = std::mem::take(&mut s.spans);
     paragraphs_into(text, SegmentMode::Lines, &mut spans);
     for &span in &spans {
@@ -918,8 +920,6 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         }
         p.byline = p.words <= 12 && !p.end && is_byline(lower);
     }
-    s.lowers.clear();
-    s.lower_at.clear();
     if let Some(first) = out.paragraphs.first() {
         let t = &text[first.span.byte_start..first.span.byte_end];
         let title = longest_title_part(t);
