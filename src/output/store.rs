@@ -203,6 +203,11 @@ impl RecordStore {
         self.append(Incoming::Owned(record))
     }
 
+    /// Whether `n` more bytes would still be held in memory.
+    fn has_room(&self, n: usize) -> bool {
+        matches!(&self.spill, Spill::Memory(held) if held.len + n <= self.budget)
+    }
+
     fn append(&mut self, incoming: Incoming<'_>) -> Result<RecordRef> {
         let record = incoming.bytes();
         let len = u32::try_from(record.len()).map_err(|_| {
@@ -215,9 +220,10 @@ impl RecordStore {
         if !self.writable {
             return Err(closed());
         }
+        let room = self.has_room(record.len());
         let io = |e| Error::io(&self.dir, e);
         match &mut self.spill {
-            Spill::Memory(held) if held.len + record.len() <= self.budget => match incoming {
+            Spill::Memory(held) if room => match incoming {
                 Incoming::Borrowed(record) => held.push(record),
                 Incoming::Owned(record) => held.adopt(record),
             },
@@ -254,9 +260,7 @@ impl RecordStore {
         offset: u64,
         hash: u64,
     ) -> Result<RecordRef> {
-        let fits =
-            matches!(&self.spill, Spill::Memory(held) if held.len + record.len() <= self.budget);
-        if fits {
+        if self.has_room(record.len()) {
             self.push_owned(record)
         } else {
             self.push_in_file(file, offset, record.len(), hash)
@@ -431,15 +435,12 @@ impl RecordStore {
         let not_ready = || Error::Config("record store: reading before finish_writing".into());
         if src == 0 {
             match &self.spill {
+                // Held records are copied or borrowed by the callers ([`RecordStore::held`],
+                // [`RecordStore::in_memory`]): one that is not there is past the end.
                 Spill::Memory(_) => {
-                    let pieces = self.held(0, offset, buf.len()).ok_or_else(|| {
-                        Error::Config("record store: a record past the end of the store".into())
-                    })?;
-                    let mut at = 0;
-                    for piece in pieces {
-                        buf[at..at + piece.len()].copy_from_slice(piece);
-                        at += piece.len();
-                    }
+                    return Err(Error::Config(
+                        "record store: a record past the end of the store".into(),
+                    ))
                 }
                 Spill::Writing(_) => return Err(not_ready()),
                 Spill::File(f) => read_at(f, buf, offset).map_err(|e| Error::io(&self.dir, e))?,
