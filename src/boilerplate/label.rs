@@ -581,30 +581,18 @@ pub fn label(
             smooth.push(score[i]);
             continue;
         }
-        let ctx = if i >= 2 && i + 2 < n {
-            // Most paragraphs have two neighbours on either side: the sum of the general case
-            // below, term by term in the same order (from 0.0, which is not an identity for
-            // -0.0), without its branches.
-            (0.0 + 0.5 * raw[i - 1] + 0.5 * raw[i + 1] + 0.25 * raw[i - 2] + 0.25 * raw[i + 2])
-                / 1.5
-        } else {
-            let (mut ctx, mut wsum) = (0.0, 0.0);
-            for (d, w) in [(1usize, 0.5), (2, 0.25)] {
-                if i >= d {
-                    ctx += w * raw[i - d];
-                    wsum += w;
-                }
-                if i + d < n {
-                    ctx += w * raw[i + d];
-                    wsum += w;
-                }
+        let (mut ctx, mut wsum) = (0.0, 0.0);
+        for (d, w) in [(1usize, 0.5), (2, 0.25)] {
+            if i >= d {
+                ctx += w * raw[i - d];
+                wsum += w;
             }
-            if wsum > 0.0 {
-                ctx / wsum
-            } else {
-                0.0
+            if i + d < n {
+                ctx += w * raw[i + d];
+                wsum += w;
             }
-        };
+        }
+        let ctx = if wsum > 0.0 { ctx / wsum } else { 0.0 };
         let alpha = if ps[i].words < 10 { 0.6 } else { 0.25 };
         smooth.push((1.0 - alpha) * score[i] + alpha * ctx);
     }
