@@ -445,10 +445,8 @@ impl Lexicon {
                     for j in 0..STREAMS {
                         if s[j] & MATCH != 0 {
                             s[j] &= !MATCH;
-                            let lower = lowers[text[j]];
-                            for &p in &dfa.ends[s[j] as usize / dfa.stride] {
-                                self.offer(lower, p as usize, at[j] + k, &mut found[text[j]]);
-                            }
+                            let i = text[j];
+                            self.offer_ends(lowers[i], s[j], at[j] + k, &mut found[i]);
                         }
                     }
                 }
@@ -478,9 +476,16 @@ impl Lexicon {
         while let Some((end, m)) = self.dfa.next_match(lower.as_bytes(), at, s) {
             s = m & !MATCH;
             at = end;
-            for &p in &self.dfa.ends[s as usize / self.dfa.stride] {
-                self.offer(lower, p as usize, end, best);
-            }
+            self.offer_ends(lower, s, end, best);
+        }
+    }
+
+    /// Offers `best` every phrase that ends at `e` in `lower`, where the automaton reached
+    /// state `s` (without [`MATCH`]).
+    #[inline]
+    fn offer_ends(&self, lower: &str, s: u32, e: usize, best: &mut Option<LexMatch>) {
+        for &p in &self.dfa.ends[s as usize / self.dfa.stride] {
+            self.offer(lower, p as usize, e, best);
         }
     }
 
