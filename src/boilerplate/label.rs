@@ -9,7 +9,9 @@
 //! 3. the **headline anchor**: the paragraph that echoes the page title;
 //! 4. **context smoothing**: short paragraphs lean on their neighbours;
 //! 5. the **main body**: the contiguous span with the largest sum of content words minus a
-//!    cost per weak paragraph;
+//!    cost per weak paragraph, and the best span on either side of it when that one holds
+//!    at least three content paragraphs and 40 % of its sum (an article interrupted by a
+//!    teaser block);
 //! 6. labels and reasons.
 
 use super::features::{PageAnalysis, Paragraph};
@@ -213,6 +215,11 @@ impl PageLabels {
         s
     }
 }
+
+/// A second span of the main body must weigh this share of the best span…
+const SECOND_BODY_WEIGHT: f64 = 0.4;
+/// …and hold this many content paragraphs.
+const SECOND_BODY_PARAGRAPHS: usize = 3;
 
 /// Words of content a page must show before a comment-section heading ends its main body.
 /// Chosen on both dev sets (aeb flat from 100 to 200, big9 flat from 200 up; recall is lost
@@ -623,33 +630,43 @@ pub fn label(
             }
         }
     }
+    // Spans of the main body besides the best one (at most one on each side).
+    let mut second: Vec<(isize, isize)> = Vec::new();
     let (body_start, body_end) = if sig.main_body {
         let gap = cfg.mode.gap_cost();
-        let (mut best, mut span) = (0.0, (n as isize, -1isize));
-        let (mut cur, mut start) = (0.0, 0usize);
-        for i in 0..cut {
-            // A paragraph without a word (a zero-width space, a `* * *` break, an icon) is
-            // no evidence either way: it costs nothing inside the body.
-            let mut v = if good[i] {
-                ps[i].words as f64
-            } else if ps[i].words == 0 {
-                0.0
-            } else {
-                -gap
-            };
-            if let Some(a) = anchor {
-                if good[i] && a < i && i <= a + cfg.anchor_window {
-                    v *= cfg.anchor_weight;
+        let value: Vec<f64> = (0..cut)
+            .map(|i| {
+                // A paragraph without a word (a zero-width space, a `* * *` break, an icon) is
+                // no evidence either way: it costs nothing inside the body.
+                let mut v = if good[i] {
+                    ps[i].words as f64
+                } else if ps[i].words == 0 {
+                    0.0
+                } else {
+                    -gap
+                };
+                if let Some(a) = anchor {
+                    if good[i] && a < i && i <= a + cfg.anchor_window {
+                        v *= cfg.anchor_weight;
+                    }
                 }
-            }
-            if cur <= 0.0 {
-                cur = 0.0;
-                start = i;
-            }
-            cur += v;
-            if cur > best {
-                best = cur;
-                span = (start as isize, i as isize);
+                v
+            })
+            .collect();
+        let (best, span) = max_span(&value, 0);
+        // An article broken by an inserted block ("Story continues below", a teaser list)
+        // goes on after it: a span on either side of the best one joins the body when it
+        // holds several content paragraphs and a good part of the best span's weight. One
+        // paragraph (a service blurb, a tag cloud) is not enough.
+        if span.1 >= span.0 {
+            for (lo, hi) in [(0usize, span.0 as usize), (span.1 as usize + 1, cut)] {
+                if lo < hi {
+                    let (sum, sp) = max_span(&value[lo..hi], lo);
+                    let paragraphs = (sp.0..=sp.1).filter(|&j| good[j as usize]).count();
+                    if sum >= SECOND_BODY_WEIGHT * best && paragraphs >= SECOND_BODY_PARAGRAPHS {
+                        second.push(sp);
+                    }
+                }
             }
         }
         span
@@ -671,7 +688,9 @@ pub fn label(
     }
     let conservative = cfg.mode == Mode::Conservative;
     for i in 0..n {
-        let inside = body_start <= i as isize && i as isize <= body_end;
+        let ii = i as isize;
+        let inside =
+            (body_start <= ii && ii <= body_end) || second.iter().any(|&(a, b)| a <= ii && ii <= b);
         let mut e = ev[i];
         let (content, why) = if title[i] {
             e |= TITLE;
@@ -776,4 +795,23 @@ fn near_repeats(
             }
         }
     }
+}
+
+/// The contiguous span of `value` with the largest sum (Kadane), as (sum, (first, last)) with
+/// offsets shifted by `base`; an empty span `(len, -1)` when no sum is positive.
+fn max_span(value: &[f64], base: usize) -> (f64, (isize, isize)) {
+    let (mut best, mut span) = (0.0, ((base + value.len()) as isize, -1isize));
+    let (mut cur, mut start) = (0.0, 0usize);
+    for (i, &v) in value.iter().enumerate() {
+        if cur <= 0.0 {
+            cur = 0.0;
+            start = i;
+        }
+        cur += v;
+        if cur > best {
+            best = cur;
+            span = ((base + start) as isize, (base + i) as isize);
+        }
+    }
+    (best, span)
 }

@@ -349,3 +349,49 @@ fn encoded_analysis_round_trips() {
     longer.push(0);
     assert!(d.decode_from(&longer).is_none());
 }
+
+#[test]
+fn article_goes_on_after_an_inserted_teaser_block() {
+    let more = [
+        "The port authority said that ships would be guided through a temporary channel meanwhile.",
+        "Residents of the harbour district were told to expect noise from the dredgers at night.",
+        "A report on the cost of the work will be presented to the council before the summer.",
+        "The last time the channel was dredged, in the nineties, the work took twice as long.",
+    ];
+    let teasers = [
+        "(Story continues below)",
+        "Related Stories",
+        "Storm Floods Coastal Towns",
+        "Island Ferry Adds Surcharge",
+        "Lighthouse Reopens to Visitors",
+        "Tram Line Plans Approved",
+        "Council Delays Parking Rules",
+        "Winter Timetable Announced",
+        "Harbour Festival Dates Set",
+        "New Quay Lights Installed",
+    ];
+    let mut lines: Vec<&str> = BODY.to_vec();
+    lines.extend(teasers);
+    lines.extend(more);
+    let text = page(&["Harbour board approves dredging"], &lines, &[]);
+    let (kept, reasons) = run(BoilerplateConfig::default(), &[("s", text.clone())]).remove(0);
+    for p in BODY.iter().chain(&more) {
+        assert!(kept.iter().any(|k| k == p), "{p}: {reasons:?}");
+    }
+    for t in &teasers[1..] {
+        assert!(!kept.iter().any(|k| k == t), "{t}: {reasons:?}");
+    }
+    // One paragraph after the block, however long, does not go on with the article (a
+    // service blurb, a tag cloud).
+    let blurb = "Our customer service centre can be reached by telephone on weekdays and by \
+        letter at any time, and it will answer questions about subscriptions, deliveries, \
+        billing, the archive, reprints of articles and photographs, advertising in print and \
+        online, events that the paper organises, and anything else that readers may want to \
+        ask about, usually within two working days of receiving the request from them.";
+    let mut lines: Vec<&str> = BODY.to_vec();
+    lines.extend(teasers);
+    lines.push(blurb);
+    let text = page(&["Harbour board approves dredging"], &lines, &[]);
+    let (kept, reasons) = run(BoilerplateConfig::default(), &[("s", text)]).remove(0);
+    assert!(!kept.iter().any(|k| k == blurb), "{reasons:?}");
+}
