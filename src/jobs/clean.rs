@@ -165,10 +165,12 @@ pub fn run(
     for (name, s) in per_source {
         stats.add_source(name, s);
     }
-    let stats = stats.finish();
+    // The keys are copied into the statistics: their memory is free for the sorting of them
+    // (`finish`), which would otherwise take fresh memory.
     for e in &mut entries {
         e.data.0 .0 = PageKeys::default();
     }
+    let stats = stats.finish();
 
     // Pass 2: label, splice, fingerprint.
     progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
