@@ -252,17 +252,16 @@ impl Dfa {
                 }
             }
         }
-        let mut next: Vec<u32> = delta
-            .iter()
-            .map(|&v| {
-                let m = if ends[v as usize].is_empty() {
-                    0
-                } else {
-                    MATCH
-                };
-                (v as usize * stride) as u32 | m
-            })
-            .collect();
+        // The transitions become the table in place (no second table of the same size).
+        let mut next = delta;
+        for v in &mut next {
+            let m = if ends[*v as usize].is_empty() {
+                0
+            } else {
+                MATCH
+            };
+            *v = (*v as usize * stride) as u32 | m;
+        }
         // Padded to a power of two (the padding is never reached), for [`Dfa::next_match`].
         next.resize(next.len().next_power_of_two(), 0);
         Dfa {

@@ -619,6 +619,13 @@ impl LineSource {
                 } else if line.is_empty() && found {
                     line = avail[..chunk].to_vec();
                 } else {
+                    if found {
+                        // The last piece: grown to the line's length at most, not doubled. A
+                        // line is kept as read (a job may hold every record in memory), and
+                        // doubling would leave up to half of its buffer spare. Pieces before
+                        // it grow by doubling (no quadratic copying of a long line).
+                        line.reserve_exact(chunk);
+                    }
                     line.extend_from_slice(&avail[..chunk]);
                 }
             }

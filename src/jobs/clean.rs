@@ -35,7 +35,8 @@ use crate::output::{Destination, OutputWriter, RecordRef, RecordStore, DEFAULT_M
 use crate::progress::{Progress, Unit};
 
 thread_local! {
-    /// Per-thread buffers of pass 1.
+    /// Per-thread buffers of both passes: pass 2 decodes into the buffers pass 1 grew on the
+    /// same pool thread, rather than growing a second set in fresh memory.
     static ANALYSIS: std::cell::RefCell<(crate::boilerplate::features::Scratch, PageAnalysis)> =
         Default::default();
 }
@@ -164,10 +165,12 @@ pub fn run(
     for (name, s) in per_source {
         stats.add_source(name, s);
     }
-    let stats = stats.finish();
+    // The keys are copied into the statistics: their memory is free for the sorting of them
+    // (`finish`), which would otherwise take fresh memory.
     for e in &mut entries {
         e.data.0 .0 = PageKeys::default();
     }
+    let stats = stats.finish();
 
     // Pass 2: label, splice, fingerprint.
     progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
@@ -191,14 +194,8 @@ pub fn run(
         let results: Vec<Result<Cleaned>> = chunk
             .par_iter()
             .zip(records.par_iter())
-            .map_init(
-                || {
-                    (
-                        crate::boilerplate::features::Scratch::default(),
-                        PageAnalysis::default(),
-                    )
-                },
-                |(scratch, page), (e, (rec, blob))| {
+            .map(|(e, (rec, blob))| {
+                ANALYSIS.with_borrow_mut(|(scratch, page)| {
                     clean_record(
                         rec,
                         blob,
@@ -213,8 +210,8 @@ pub fn run(
                         scratch,
                         page,
                     )
-                },
-            )
+                })
+            })
             .collect();
         for (k, r) in results.into_iter().enumerate() {
             let c = r?;
