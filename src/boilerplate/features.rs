@@ -726,6 +726,50 @@ const F_LOWER1: u8 = 1 << 7;
 #[derive(Default)]
 struct CharCache {
     memo: CharMemo<(char, u8)>,
+    /// [`nfkc_of`] of the non-ASCII characters met in text that NFKC changes.
+    nfkc: CharMemo<NfkcOf>,
+}
+
+/// The NFKC form of one character on its own, when that is also what the character becomes
+/// in any text (see [`nfkc_of`]); UTF-8 in `bytes[..len]`.
+#[derive(Clone, Copy)]
+struct NfkcOf {
+    /// [`NFKC_CONTEXT`] when the character's form may depend on its neighbours (or is too
+    /// long to keep here).
+    len: u8,
+    bytes: [u8; 15],
+}
+
+/// [`NfkcOf::len`] of a character left to the reference NFKC.
+const NFKC_CONTEXT: u8 = u8::MAX;
+
+/// The NFKC form of `c` on its own, if `c` starts a new composition whatever comes before it:
+/// its full compatibility decomposition begins with a starter (canonical combining class 0)
+/// that passes the NFKC quick check ("yes", not "maybe": no character composes with a
+/// preceding one unless it is "maybe"). Then NFKD cannot reorder marks across it and NFKC
+/// cannot compose anything before it with it or anything after it, so for any texts `a`
+/// and `b`, `nfkc(a + c + b) = nfkc(a) + nfkc(c + b)`. Text whose characters are all such
+/// (ASCII ones are) is therefore the concatenation of its characters' forms. A character
+/// that can compose with what follows it (`e`, a Hangul LV syllable) is fine: what would
+/// compose with it is a "maybe" character, never such.
+fn nfkc_of(c: char) -> NfkcOf {
+    let mut out = NfkcOf {
+        len: NFKC_CONTEXT,
+        bytes: [0; 15],
+    };
+    let free = std::iter::once(c).nfkd().next().is_some_and(|d| {
+        unicode_normalization::char::canonical_combining_class(d) == 0
+            && is_nfkc_quick(std::iter::once(d)) == IsNormalized::Yes
+    });
+    if !free {
+        return out;
+    }
+    let form: String = std::iter::once(c).nfkc().collect();
+    if let Some(to) = out.bytes.get_mut(..form.len()) {
+        to.copy_from_slice(form.as_bytes());
+        out.len = form.len() as u8;
+    }
+    out
 }
 
 /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
@@ -774,6 +818,37 @@ impl CharCache {
                 return false;
             }
             i = next_wide(b, i + c.len_utf8());
+        }
+        true
+    }
+
+    /// `t.nfkc()` into `out` (cleared first) from the memoised forms of its characters, for
+    /// text that NFKC changes: `false` (and `out` unspecified) when a character's form may
+    /// depend on its context ([`nfkc_of`]), from the first character that is not
+    /// [`F_NFKC`] on. The text before that character is NFKC already (it passes the quick
+    /// check) and stays as it is.
+    #[inline(never)]
+    fn nfkc_into(&mut self, t: &str, out: &mut String) -> bool {
+        let b = t.as_bytes();
+        out.clear();
+        let mut i = next_wide(b, 0);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            if self.get(c).1 & F_NFKC == 0 {
+                break;
+            }
+            i = next_wide(b, i + c.len_utf8());
+        }
+        out.push_str(&t[..i]);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            let form = self.nfkc.get(c, nfkc_of);
+            match form.bytes.get(..form.len as usize) {
+                // Forms are whole characters' UTF-8, and ASCII runs are cut at characters.
+                Some(bytes) => out.push_str(std::str::from_utf8(bytes).unwrap_or_default()),
+                None => return false,
+            }
+            let from = i + c.len_utf8();
+            i = next_wide(b, from);
+            out.push_str(&t[from..i]);
         }
         true
     }
@@ -1335,8 +1410,10 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
     let src: &str = if same {
         t
     } else {
-        s.nfkc.clear();
-        s.nfkc.extend(t.nfkc());
+        if !cache.nfkc_into(t, &mut s.nfkc) {
+            s.nfkc.clear();
+            s.nfkc.extend(t.nfkc());
+        }
         &s.nfkc
     };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
@@ -1708,6 +1785,67 @@ mod tests {
             }
             proptest::prop_assert_eq!(next_wide(t.as_bytes(), 0), t.find(|c: char| !c.is_ascii()).unwrap_or(t.len()));
         }
+    }
+
+    /// Characters whose NFKC depends on their neighbours or that change under it: combining
+    /// marks (composing, reordered, or neither), conjoining Hangul jamo and syllables,
+    /// compatibility jamo, starters that compose with a preceding starter (U+09BE, U+0CD5),
+    /// composition exclusions, singletons (Ω, Å, K), compatibility forms that end in a mark
+    /// (¨, ゛) or are long (U+FDFA), and letters that lowercase oddly (Σ, İ, ß).
+    const NFKC_TRICKY: &str = "[a-zA-Z0-9 .e\u{300}-\u{36f}\u{344}\u{1100}-\u{1103}\u{1161}-\u{1163}\u{11a8}-\u{11aa}가각개\u{3131}\u{314f}\u{9be}\u{9c7}\u{cc6}\u{cd5}\u{958}\u{f73}\u{2126}\u{212b}\u{212a}\u{a8}\u{309b}\u{ff9e}\u{3099}\u{fdfa}\u{a0}…ﬁＡａＺΣσςİßẞ中東½²㈱①é\u{1e9b}\u{323}\u{1f80}\u{345}\u{2000}\u{3000}]{0,24}";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+
+        /// NFKC from the memoised forms of characters is the reference NFKC whenever it
+        /// answers, and it answers for text whose characters are all context-free.
+        #[test]
+        fn nfkc_from_char_forms_matches_the_reference(
+            t in proptest::prop_oneof![
+                NFKC_TRICKY,
+                proptest::strategy::Strategy::prop_map(
+                    proptest::collection::vec(proptest::arbitrary::any::<char>(), 0..12),
+                    |v| v.into_iter().collect::<String>(),
+                ),
+            ]
+        ) {
+            let mut cache = CharCache::default();
+            let mut out = String::from("junk");
+            let want: String = t.nfkc().collect();
+            if cache.nfkc_into(&t, &mut out) {
+                proptest::prop_assert_eq!(&out, &want);
+            } else {
+                proptest::prop_assert!(t.chars().any(|c| nfkc_of(c).len == NFKC_CONTEXT));
+            }
+            // Once more from a warm memo.
+            if cache.nfkc_into(&t, &mut out) {
+                proptest::prop_assert_eq!(&out, &want);
+            }
+        }
+    }
+
+    #[test]
+    fn nfkc_char_forms() {
+        let free = |c: char| nfkc_of(c).len != NFKC_CONTEXT;
+        // Composes with what precedes it, or is reordered with it.
+        for c in [
+            '\u{301}', '\u{1161}', '\u{11a8}', '\u{9be}', '\u{314f}', '\u{ff9e}',
+        ] {
+            assert!(!free(c), "{c:?}");
+        }
+        for c in [
+            '…', '\u{a0}', 'ﬁ', 'Ａ', '\u{2126}', '가', '\u{3131}', '\u{a8}', 'é',
+        ] {
+            assert!(free(c), "{c:?}");
+        }
+        // Too long to keep.
+        assert!(!free('\u{fdfa}'));
+        let mut out = String::new();
+        let mut cache = CharCache::default();
+        assert!(cache.nfkc_into("Caf\u{e9}\u{a0}ﬁne…", &mut out));
+        assert_eq!(out, "Caf\u{e9} fine...");
+        // A context-free character after one that is not (the reference decides).
+        assert!(!cache.nfkc_into("e\u{301}…", &mut out));
     }
 
     #[test]
