@@ -808,20 +808,6 @@ impl CharCache {
         self.memo.get(c, char_facts)
     }
 
-    /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
-    #[inline(never)]
-    fn nfkc_fast(&mut self, t: &str) -> bool {
-        let b = t.as_bytes();
-        let mut i = next_wide(b, 0);
-        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
-            if self.get(c).1 & F_NFKC == 0 {
-                return false;
-            }
-            i = next_wide(b, i + c.len_utf8());
-        }
-        true
-    }
-
     /// `t.nfkc()` into `out` (cleared first) from the memoised forms of its characters, for
     /// text that NFKC changes: `false` (and `out` unspecified) when a character's form may
     /// depend on its context ([`nfkc_of`]), from the first character that is not
@@ -1387,36 +1373,74 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
             buf: &mut key,
             len: 0,
         };
-        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut fixed)
+        // ASCII text is NFKC.
+        scan_body::<FEATURES, ASCII, false, _>(t, true, &mut s.cache, toks, &mut fixed)
+            .unwrap_or_default()
     } else {
         key.clear();
-        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut key)
+        // Nearly all text is NFKC already: scan it as read, testing each non-ASCII
+        // character's [`F_NFKC`] flag on the way (every character passing means the text is
+        // NFKC, without a pass of its own to tell), and start again at the first that fails.
+        let from = toks.len();
+        let mut cache = std::mem::take(&mut s.cache);
+        let sc = match scan_body::<FEATURES, ASCII, true, _>(t, true, &mut cache, toks, &mut key) {
+            Some(sc) => sc,
+            None => {
+                toks.truncate(from);
+                scan_changed::<FEATURES>(t, &mut cache, &mut s.nfkc, toks, &mut key)
+            }
+        };
+        s.cache = cache;
+        sc
     };
     s.key = key;
     sc
 }
 
-/// The body of [`scan_text`], writing the key to `key`.
-#[inline(always)]
-fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
+/// [`scan_text`] of non-ASCII text that may not be NFKC (a character is not [`F_NFKC`]):
+/// the key is that of its NFKC form, built in `nfkc`. Also the reference of the scan of any
+/// non-ASCII text (a property test compares them).
+#[inline(never)]
+fn scan_changed<const FEATURES: bool>(
     t: &str,
-    s: &mut Scratch,
+    cache: &mut CharCache,
+    nfkc: &mut String,
     toks: &mut Vec<u64>,
-    key: &mut K,
+    key: &mut Vec<u8>,
 ) -> Scan {
-    let mut sc = Scan::default();
-    let mut cache = std::mem::take(&mut s.cache);
-    let same = ASCII || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    key.clear();
+    let same = is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
-        if !cache.nfkc_into(t, &mut s.nfkc) {
-            s.nfkc.clear();
-            s.nfkc.extend(t.nfkc());
+        if !cache.nfkc_into(t, nfkc) {
+            nfkc.clear();
+            nfkc.extend(t.nfkc());
         }
-        &s.nfkc
+        nfkc
     };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
+    let mut sc =
+        scan_body::<FEATURES, false, false, _>(src, same, cache, toks, key).unwrap_or_default();
+    if FEATURES && !same {
+        word_features(t, &mut sc);
+    }
+    sc
+}
+
+/// The body of [`scan_text`]: scans `src` (the paragraph's NFKC form), writing the key to
+/// `key`, and its word features with `FEATURES` when `same` (`src` is the paragraph as
+/// read). With `CHECK`, gives up (`None`) at the first non-ASCII character that is not
+/// [`F_NFKC`] (`src` is then not known to be NFKC); never `None` otherwise.
+#[inline(always)]
+fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyOut>(
+    src: &str,
+    same: bool,
+    cache: &mut CharCache,
+    toks: &mut Vec<u64>,
+    key: &mut K,
+) -> Option<Scan> {
+    let mut sc = Scan::default();
     let words_here = FEATURES && same;
     let b = src.as_bytes();
     let mut ks = KeyState {
@@ -1476,6 +1500,9 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
             C_WIDE if !ASCII => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
+                if CHECK && f & F_NFKC == 0 {
+                    return None;
+                }
                 if words_here {
                     if f & F_WORD != 0 {
                         if !ws.in_word {
@@ -1525,16 +1552,13 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
     ks.end_tok(key.bytes(), toks);
     if words_here {
         ws.end_word(b, b.len(), &mut sc);
-    } else if FEATURES {
-        word_features(t, &mut sc);
     }
     sc.key = if sc.ntok == 0 {
         0
     } else {
         xxh3_64(key.bytes()).max(1)
     };
-    s.cache = cache;
-    sc
+    Some(sc)
 }
 
 /// Word features of `t`, character by character (for text that NFKC changes).
@@ -1750,8 +1774,8 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-        /// The fast NFKC test and lowercasing of non-ASCII text agree with the character by
-        /// character references.
+        /// The scan that tests for NFKC on the way and lowercasing of non-ASCII text agree
+        /// with the references.
         #[test]
         fn wide_text_helpers_match_the_references(
             parts in proptest::collection::vec(
@@ -1759,16 +1783,26 @@ mod tests {
                     "[a-zA-Z0-9 _.,:|>-]{0,12}",
                     "[ÀÉÎÕÜàéîõüßẞΣσςİıǅǄ«»“”’–—…©·•›™½²ﬁ東京한]{1,3}",
                     "[\\PC]{0,4}",
+                    NFKC_TRICKY,
                 ],
                 0..10,
             )
         ) {
             let t: String = parts.concat();
             let mut cache = CharCache::default();
-            let want_nfkc = t
-                .chars()
-                .all(|c| c.is_ascii() || cache.get(c).1 & F_NFKC != 0);
-            proptest::prop_assert_eq!(cache.nfkc_fast(&t), want_nfkc);
+            if !t.is_ascii() {
+                // The scan that tests for NFKC on the way, against the general one.
+                let (mut s1, mut t1, mut t2) = (Scratch::default(), vec![7u64], vec![7u64]);
+                let (mut nfkc, mut key) = (String::new(), Vec::new());
+                let a = scan_text::<true, false>(&t, &mut s1, &mut t1);
+                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut t2, &mut key);
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(&t1, &t2);
+                let a = scan_text::<false, false>(&t, &mut s1, &mut t1);
+                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut t2, &mut key);
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(&t1, &t2);
+            }
             let mut want = String::new();
             cache.lowercase(&t, &mut want);
             let mut out = String::from("junk");
