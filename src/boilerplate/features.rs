@@ -947,7 +947,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
         // The lexicon and the label and byline tests read the lowercased paragraph (an ASCII
         // paragraph as it is: they ignore ASCII case), kept in `s.lowers` when it differs.
-        let lower = if !ascii && s.cache.lowercase_wide(t, &mut s.lower) {
+        let lower = if !ascii && sc.lowered {
             let at = s.lowers.len();
             s.lowers.push_str(&s.lower);
             Some(at..s.lowers.len())
@@ -1073,6 +1073,9 @@ struct Scan {
     alpha: u32,
     upper: u32,
     menu: u32,
+    /// With `FEATURES` and non-ASCII text: `Scratch::lower` holds what
+    /// [`CharCache::lowercase_wide`] gives when it returns true (its return value).
+    lowered: bool,
 }
 
 const C_SEP: u8 = 0;
@@ -1374,7 +1377,8 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
             len: 0,
         };
         // ASCII text is NFKC.
-        scan_body::<FEATURES, ASCII, false, _>(t, true, &mut s.cache, toks, &mut fixed)
+        let (cache, lower) = (&mut s.cache, &mut s.lower);
+        scan_body::<FEATURES, ASCII, false, _>(t, true, cache, lower, toks, &mut fixed)
             .unwrap_or_default()
     } else {
         key.clear();
@@ -1383,13 +1387,17 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
         // NFKC, without a pass of its own to tell), and start again at the first that fails.
         let from = toks.len();
         let mut cache = std::mem::take(&mut s.cache);
-        let sc = match scan_body::<FEATURES, ASCII, true, _>(t, true, &mut cache, toks, &mut key) {
-            Some(sc) => sc,
-            None => {
-                toks.truncate(from);
-                scan_changed::<FEATURES>(t, &mut cache, &mut s.nfkc, toks, &mut key)
-            }
-        };
+        let lower = &mut s.lower;
+        let sc =
+            match scan_body::<FEATURES, ASCII, true, _>(t, true, &mut cache, lower, toks, &mut key)
+            {
+                Some(sc) => sc,
+                None => {
+                    toks.truncate(from);
+                    let nfkc = &mut s.nfkc;
+                    scan_changed::<FEATURES>(t, &mut cache, nfkc, lower, toks, &mut key)
+                }
+            };
         s.cache = cache;
         sc
     };
@@ -1405,6 +1413,7 @@ fn scan_changed<const FEATURES: bool>(
     t: &str,
     cache: &mut CharCache,
     nfkc: &mut String,
+    lower: &mut String,
     toks: &mut Vec<u64>,
     key: &mut Vec<u8>,
 ) -> Scan {
@@ -1420,28 +1429,38 @@ fn scan_changed<const FEATURES: bool>(
         nfkc
     };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
-    let mut sc =
-        scan_body::<FEATURES, false, false, _>(src, same, cache, toks, key).unwrap_or_default();
+    let mut sc = scan_body::<FEATURES, false, false, _>(src, same, cache, lower, toks, key)
+        .unwrap_or_default();
     if FEATURES && !same {
         word_features(t, &mut sc);
+        sc.lowered = cache.lowercase_wide(t, lower);
     }
     sc
 }
 
 /// The body of [`scan_text`]: scans `src` (the paragraph's NFKC form), writing the key to
-/// `key`, and its word features with `FEATURES` when `same` (`src` is the paragraph as
-/// read). With `CHECK`, gives up (`None`) at the first non-ASCII character that is not
-/// [`F_NFKC`] (`src` is then not known to be NFKC); never `None` otherwise.
+/// `key`, and its word features and lowercase (into `lower`, see [`Scan::lowered`]) with
+/// `FEATURES` when `same` (`src` is the paragraph as read). With `CHECK`, gives up (`None`)
+/// at the first non-ASCII character that is not [`F_NFKC`] (`src` is then not known to be
+/// NFKC); never `None` otherwise.
 #[inline(always)]
 fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyOut>(
     src: &str,
     same: bool,
     cache: &mut CharCache,
+    lower: &mut String,
     toks: &mut Vec<u64>,
     key: &mut K,
 ) -> Option<Scan> {
     let mut sc = Scan::default();
     let words_here = FEATURES && same;
+    // The lowercase of [`CharCache::lowercase_wide`], built on the way: `src[..low_done]` is
+    // in `lower` once a character has changed; `low_all` once a character lowercases to
+    // several or by its context (the lowercase is then `src.to_lowercase()`).
+    let (mut low_done, mut low_all) = (0, false);
+    if words_here {
+        lower.clear();
+    }
     let b = src.as_bytes();
     let mut ks = KeyState {
         in_tok: false,
@@ -1526,6 +1545,14 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
                             sc.menu += 1;
                         }
                     }
+                    // Capital sigma depends on its context (final or not).
+                    if f & F_LOWER1 == 0 || c == '\u{3a3}' {
+                        low_all = true;
+                    } else if lc != c && !low_all {
+                        lower.push_str(&src[low_done..i]);
+                        lower.push(lc);
+                        low_done = i + c.len_utf8();
+                    }
                 }
                 let (llc, lf) = cache.get(lc);
                 if f & F_LOWER1 != 0 && lf & F_LOWER1 != 0 && llc == lc {
@@ -1552,6 +1579,14 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
     ks.end_tok(key.bytes(), toks);
     if words_here {
         ws.end_word(b, b.len(), &mut sc);
+        if low_all {
+            lower.clear();
+            lower.push_str(&src.to_lowercase());
+            sc.lowered = true;
+        } else if low_done > 0 {
+            lower.push_str(&src[low_done..]);
+            sc.lowered = true;
+        }
     }
     sc.key = if sc.ntok == 0 {
         0
@@ -1794,12 +1829,20 @@ mod tests {
                 // The scan that tests for NFKC on the way, against the general one.
                 let (mut s1, mut t1, mut t2) = (Scratch::default(), vec![7u64], vec![7u64]);
                 let (mut nfkc, mut key) = (String::new(), Vec::new());
+                let mut lower = String::new();
                 let a = scan_text::<true, false>(&t, &mut s1, &mut t1);
-                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut t2, &mut key);
+                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
+                let mut want_lower = String::new();
+                let lowered = cache.lowercase_wide(&t, &mut want_lower);
+                proptest::prop_assert_eq!(a.lowered, lowered);
+                if lowered {
+                    proptest::prop_assert_eq!(&s1.lower, &want_lower);
+                    proptest::prop_assert_eq!(&lower, &want_lower);
+                }
                 proptest::prop_assert_eq!(a, b);
                 proptest::prop_assert_eq!(&t1, &t2);
                 let a = scan_text::<false, false>(&t, &mut s1, &mut t1);
-                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut t2, &mut key);
+                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
                 proptest::prop_assert_eq!(a, b);
                 proptest::prop_assert_eq!(&t1, &t2);
             }
