@@ -1432,7 +1432,7 @@ fn scan_changed<const FEATURES: bool>(
     let mut sc = scan_body::<FEATURES, false, false, _>(src, same, cache, lower, toks, key)
         .unwrap_or_default();
     if FEATURES && !same {
-        word_features(t, &mut sc);
+        word_features(t, cache, &mut sc);
         sc.lowered = cache.lowercase_wide(t, lower);
     }
     sc
@@ -1596,8 +1596,74 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
     Some(sc)
 }
 
-/// Word features of `t`, character by character (for text that NFKC changes).
-fn word_features(t: &str, sc: &mut Scan) {
+/// Word features of `t`, character by character (for text that NFKC changes), from the
+/// memoised flags of its characters: what [`word_features_ref`] finds with the standard
+/// library's table look-ups (slow on text with many non-ASCII characters).
+fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
+    // The current word's start, its CJK characters, and whether it is ASCII.
+    let mut word: Option<(usize, u32, bool)> = None;
+    let end_word = |sc: &mut Scan, (start, cjk, ascii): (usize, u32, bool), end: usize| {
+        sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
+        let w = &t[start..end];
+        if ascii && w.len() <= 10 && is_stopword(&w.to_ascii_lowercase()) {
+            sc.stopwords += 1;
+        }
+    };
+    for (i, c) in t.char_indices() {
+        let f = if c.is_ascii() {
+            ascii_flags(c as u8)
+        } else {
+            cache.get(c).1
+        };
+        if f & F_WORD != 0 {
+            let (_, cjk, ascii) = word.get_or_insert_with(|| {
+                if f & F_ALPHA != 0 {
+                    sc.alpha += 1;
+                    if f & F_UPPER != 0 {
+                        sc.upper += 1;
+                    }
+                }
+                (i, 0, true)
+            });
+            *ascii &= c.is_ascii();
+            *cjk += u32::from(f & F_CJK != 0);
+        } else {
+            if let Some(w) = word.take() {
+                end_word(sc, w, i);
+            }
+            sc.menu += u32::from(f & F_MENU != 0);
+        }
+    }
+    if let Some(w) = word {
+        end_word(sc, w, t.len());
+    }
+}
+
+/// The [`F_WORD`], [`F_NUM`], [`F_ALPHA`], [`F_UPPER`] and [`F_MENU`] flags of an ASCII
+/// character (those [`char_facts`] gives it).
+fn ascii_flags(c: u8) -> u8 {
+    let mut f = 0;
+    if c.is_ascii_alphanumeric() || c == b'_' {
+        f |= F_WORD;
+    }
+    if c.is_ascii_digit() {
+        f |= F_NUM;
+    }
+    if c.is_ascii_alphabetic() {
+        f |= F_ALPHA;
+    }
+    if c.is_ascii_uppercase() {
+        f |= F_UPPER;
+    }
+    if c == b'|' || c == b'>' {
+        f |= F_MENU;
+    }
+    f
+}
+
+/// Word features of `t`, character by character: the reference of [`word_features`].
+#[cfg(test)]
+fn word_features_ref(t: &str, sc: &mut Scan) {
     for w in t.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
         let cjk = w.chars().filter(|&c| is_cjk(c)).count() as u32;
         sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
@@ -1898,6 +1964,36 @@ mod tests {
             if cache.nfkc_into(&t, &mut out) {
                 proptest::prop_assert_eq!(&out, &want);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// Word features from memoised flags match the reference.
+        #[test]
+        fn word_features_match_the_reference(
+            t in proptest::prop_oneof![
+                NFKC_TRICKY,
+                "[a-zA-Z0-9_ |>.,’…ÀéΣİßﬁ東京한가\u{a0}•»›‹·\u{301}]{0,40}",
+                proptest::strategy::Strategy::prop_map(
+                    proptest::collection::vec(proptest::arbitrary::any::<char>(), 0..12),
+                    |v| v.into_iter().collect::<String>(),
+                ),
+            ]
+        ) {
+            let (mut a, mut b) = (Scan::default(), Scan::default());
+            word_features(&t, &mut CharCache::default(), &mut a);
+            word_features_ref(&t, &mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn ascii_flags_are_char_facts() {
+        let mask = F_WORD | F_NUM | F_ALPHA | F_UPPER | F_MENU;
+        for c in 0..128u8 {
+            assert_eq!(ascii_flags(c), char_facts(char::from(c)).1 & mask, "{c}");
         }
     }
 
