@@ -774,6 +774,17 @@ fn nfkc_of(c: char) -> NfkcOf {
 
 /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
 fn char_facts(c: char) -> (char, u8) {
+    // Most of the distinct characters of a page in Chinese, Japanese or Korean: letters
+    // without case that NFKC leaves alone (a test checks every one against the general
+    // path, whose table look-ups cost over a thousand instructions a character).
+    if crate::normalize::is_ideograph_or_syllable(c) {
+        return (c, F_WORD | F_ALPHA | F_CJK | F_NFKC | F_LOWER1);
+    }
+    char_facts_general(c)
+}
+
+/// [`char_facts`] from the Unicode tables.
+fn char_facts_general(c: char) -> (char, u8) {
     let mut f = 0;
     for (yes, bit) in [
         (is_word(c), F_WORD),
@@ -1986,6 +1997,15 @@ mod tests {
             word_features(&t, &mut CharCache::default(), &mut a);
             word_features_ref(&t, &mut b);
             proptest::prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn ideographs_and_syllables_take_the_general_facts() {
+        for c in
+            ('\u{3000}'..='\u{d7ff}').filter(|&c| crate::normalize::is_ideograph_or_syllable(c))
+        {
+            assert_eq!(char_facts(c), char_facts_general(c), "{c:?}");
         }
     }
 
