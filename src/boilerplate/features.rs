@@ -519,7 +519,8 @@ impl StampedSet {
     }
 }
 
-/// Whether a lowercase ASCII word is in [`STOPWORDS`].
+/// Whether a lowercase ASCII word is in [`STOPWORDS`] (the scans use [`is_stopword_at`]).
+#[cfg(test)]
 fn is_stopword(w: &str) -> bool {
     is_stopword_bytes(w.as_bytes())
 }
@@ -585,7 +586,7 @@ static WORD_MASKS: [u128; 17] = {
 };
 
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
-#[inline]
+#[cfg(test)]
 fn is_stopword_bytes(w: &[u8]) -> bool {
     is_stopword_at(w, 0, w.len())
 }
@@ -1271,8 +1272,9 @@ impl KeyState {
         self.in_digits = false;
     }
 
-    /// One lowercased character `l` whose lowercase is itself, with its flags.
-    #[inline]
+    /// One lowercased character `l` whose lowercase is itself, with its flags. Inlined into
+    /// the scan: a call for every such character cost more than its work.
+    #[inline(always)]
     fn lowered<K: KeyOut>(
         &mut self,
         l: char,
@@ -1615,8 +1617,7 @@ fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
     let mut word: Option<(usize, u32, bool)> = None;
     let end_word = |sc: &mut Scan, (start, cjk, ascii): (usize, u32, bool), end: usize| {
         sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
-        let w = &t[start..end];
-        if ascii && w.len() <= 10 && is_stopword(&w.to_ascii_lowercase()) {
+        if ascii && is_stopword_at(t.as_bytes(), start, end) {
             sc.stopwords += 1;
         }
     };
