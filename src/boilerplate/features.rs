@@ -519,7 +519,8 @@ impl StampedSet {
     }
 }
 
-/// Whether a lowercase ASCII word is in [`STOPWORDS`].
+/// Whether a lowercase ASCII word is in [`STOPWORDS`] (the scans use [`is_stopword_at`]).
+#[cfg(test)]
 fn is_stopword(w: &str) -> bool {
     is_stopword_bytes(w.as_bytes())
 }
@@ -585,7 +586,7 @@ static WORD_MASKS: [u128; 17] = {
 };
 
 /// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
-#[inline]
+#[cfg(test)]
 fn is_stopword_bytes(w: &[u8]) -> bool {
     is_stopword_at(w, 0, w.len())
 }
@@ -726,10 +727,65 @@ const F_LOWER1: u8 = 1 << 7;
 #[derive(Default)]
 struct CharCache {
     memo: CharMemo<(char, u8)>,
+    /// [`nfkc_of`] of the non-ASCII characters met in text that NFKC changes.
+    nfkc: CharMemo<NfkcOf>,
+}
+
+/// The NFKC form of one character on its own, when that is also what the character becomes
+/// in any text (see [`nfkc_of`]); UTF-8 in `bytes[..len]`.
+#[derive(Clone, Copy)]
+struct NfkcOf {
+    /// [`NFKC_CONTEXT`] when the character's form may depend on its neighbours (or is too
+    /// long to keep here).
+    len: u8,
+    bytes: [u8; 15],
+}
+
+/// [`NfkcOf::len`] of a character left to the reference NFKC.
+const NFKC_CONTEXT: u8 = u8::MAX;
+
+/// The NFKC form of `c` on its own, if `c` starts a new composition whatever comes before it:
+/// its full compatibility decomposition begins with a starter (canonical combining class 0)
+/// that passes the NFKC quick check ("yes", not "maybe": no character composes with a
+/// preceding one unless it is "maybe"). Then NFKD cannot reorder marks across it and NFKC
+/// cannot compose anything before it with it or anything after it, so for any texts `a`
+/// and `b`, `nfkc(a + c + b) = nfkc(a) + nfkc(c + b)`. Text whose characters are all such
+/// (ASCII ones are) is therefore the concatenation of its characters' forms. A character
+/// that can compose with what follows it (`e`, a Hangul LV syllable) is fine: what would
+/// compose with it is a "maybe" character, never such.
+fn nfkc_of(c: char) -> NfkcOf {
+    let mut out = NfkcOf {
+        len: NFKC_CONTEXT,
+        bytes: [0; 15],
+    };
+    let free = std::iter::once(c).nfkd().next().is_some_and(|d| {
+        unicode_normalization::char::canonical_combining_class(d) == 0
+            && is_nfkc_quick(std::iter::once(d)) == IsNormalized::Yes
+    });
+    if !free {
+        return out;
+    }
+    let form: String = std::iter::once(c).nfkc().collect();
+    if let Some(to) = out.bytes.get_mut(..form.len()) {
+        to.copy_from_slice(form.as_bytes());
+        out.len = form.len() as u8;
+    }
+    out
 }
 
 /// The lowercase of `c` (itself unless [`F_LOWER1`]) and its flags.
 fn char_facts(c: char) -> (char, u8) {
+    // Most of the distinct characters of a page in Chinese, Japanese or Korean: letters
+    // without case that NFKC leaves alone (a test checks every one against the general
+    // path, whose table look-ups cost over a thousand instructions a character).
+    if crate::normalize::is_ideograph_or_syllable(c) {
+        return (c, F_WORD | F_ALPHA | F_CJK | F_NFKC | F_LOWER1);
+    }
+    char_facts_general(c)
+}
+
+/// [`char_facts`] from the Unicode tables.
+fn char_facts_general(c: char) -> (char, u8) {
     let mut f = 0;
     for (yes, bit) in [
         (is_word(c), F_WORD),
@@ -764,16 +820,33 @@ impl CharCache {
         self.memo.get(c, char_facts)
     }
 
-    /// Whether `t` is certainly NFKC (every character passes the quick check with class 0).
+    /// `t.nfkc()` into `out` (cleared first) from the memoised forms of its characters, for
+    /// text that NFKC changes: `false` (and `out` unspecified) when a character's form may
+    /// depend on its context ([`nfkc_of`]), from the first character that is not
+    /// [`F_NFKC`] on. The text before that character is NFKC already (it passes the quick
+    /// check) and stays as it is.
     #[inline(never)]
-    fn nfkc_fast(&mut self, t: &str) -> bool {
+    fn nfkc_into(&mut self, t: &str, out: &mut String) -> bool {
         let b = t.as_bytes();
+        out.clear();
         let mut i = next_wide(b, 0);
         while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
             if self.get(c).1 & F_NFKC == 0 {
-                return false;
+                break;
             }
             i = next_wide(b, i + c.len_utf8());
+        }
+        out.push_str(&t[..i]);
+        while let Some(c) = t.get(i..).and_then(|r| r.chars().next()) {
+            let form = self.nfkc.get(c, nfkc_of);
+            match form.bytes.get(..form.len as usize) {
+                // Forms are whole characters' UTF-8, and ASCII runs are cut at characters.
+                Some(bytes) => out.push_str(std::str::from_utf8(bytes).unwrap_or_default()),
+                None => return false,
+            }
+            let from = i + c.len_utf8();
+            i = next_wide(b, from);
+            out.push_str(&t[from..i]);
         }
         true
     }
@@ -886,7 +959,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
         // The lexicon and the label and byline tests read the lowercased paragraph (an ASCII
         // paragraph as it is: they ignore ASCII case), kept in `s.lowers` when it differs.
-        let lower = if !ascii && s.cache.lowercase_wide(t, &mut s.lower) {
+        let lower = if !ascii && sc.lowered {
             let at = s.lowers.len();
             s.lowers.push_str(&s.lower);
             Some(at..s.lowers.len())
@@ -1012,6 +1085,9 @@ struct Scan {
     alpha: u32,
     upper: u32,
     menu: u32,
+    /// With `FEATURES` and non-ASCII text: `Scratch::lower` holds what
+    /// [`CharCache::lowercase_wide`] gives when it returns true (its return value).
+    lowered: bool,
 }
 
 const C_SEP: u8 = 0;
@@ -1196,8 +1272,9 @@ impl KeyState {
         self.in_digits = false;
     }
 
-    /// One lowercased character `l` whose lowercase is itself, with its flags.
-    #[inline]
+    /// One lowercased character `l` whose lowercase is itself, with its flags. Inlined into
+    /// the scan: a call for every such character cost more than its work.
+    #[inline(always)]
     fn lowered<K: KeyOut>(
         &mut self,
         l: char,
@@ -1312,35 +1389,91 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
             buf: &mut key,
             len: 0,
         };
-        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut fixed)
+        // ASCII text is NFKC.
+        let (cache, lower) = (&mut s.cache, &mut s.lower);
+        scan_body::<FEATURES, ASCII, false, _>(t, true, cache, lower, toks, &mut fixed)
+            .unwrap_or_default()
     } else {
         key.clear();
-        scan_body::<FEATURES, ASCII, _>(t, s, toks, &mut key)
+        // Nearly all text is NFKC already: scan it as read, testing each non-ASCII
+        // character's [`F_NFKC`] flag on the way (every character passing means the text is
+        // NFKC, without a pass of its own to tell), and start again at the first that fails.
+        let from = toks.len();
+        let mut cache = std::mem::take(&mut s.cache);
+        let lower = &mut s.lower;
+        let sc =
+            match scan_body::<FEATURES, ASCII, true, _>(t, true, &mut cache, lower, toks, &mut key)
+            {
+                Some(sc) => sc,
+                None => {
+                    toks.truncate(from);
+                    let nfkc = &mut s.nfkc;
+                    scan_changed::<FEATURES>(t, &mut cache, nfkc, lower, toks, &mut key)
+                }
+            };
+        s.cache = cache;
+        sc
     };
     s.key = key;
     sc
 }
 
-/// The body of [`scan_text`], writing the key to `key`.
-#[inline(always)]
-fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
+/// [`scan_text`] of non-ASCII text that may not be NFKC (a character is not [`F_NFKC`]):
+/// the key is that of its NFKC form, built in `nfkc`. Also the reference of the scan of any
+/// non-ASCII text (a property test compares them).
+#[inline(never)]
+fn scan_changed<const FEATURES: bool>(
     t: &str,
-    s: &mut Scratch,
+    cache: &mut CharCache,
+    nfkc: &mut String,
+    lower: &mut String,
     toks: &mut Vec<u64>,
-    key: &mut K,
+    key: &mut Vec<u8>,
 ) -> Scan {
-    let mut sc = Scan::default();
-    let mut cache = std::mem::take(&mut s.cache);
-    let same = ASCII || cache.nfkc_fast(t) || is_nfkc_quick(t.chars()) == IsNormalized::Yes;
+    key.clear();
+    let same = is_nfkc_quick(t.chars()) == IsNormalized::Yes;
     let src: &str = if same {
         t
     } else {
-        s.nfkc.clear();
-        s.nfkc.extend(t.nfkc());
-        &s.nfkc
+        if !cache.nfkc_into(t, nfkc) {
+            nfkc.clear();
+            nfkc.extend(t.nfkc());
+        }
+        nfkc
     };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
+    let mut sc = scan_body::<FEATURES, false, false, _>(src, same, cache, lower, toks, key)
+        .unwrap_or_default();
+    if FEATURES && !same {
+        word_features(t, cache, &mut sc);
+        sc.lowered = cache.lowercase_wide(t, lower);
+    }
+    sc
+}
+
+/// The body of [`scan_text`]: scans `src` (the paragraph's NFKC form), writing the key to
+/// `key`, and its word features and lowercase (into `lower`, see [`Scan::lowered`]) with
+/// `FEATURES` when `same` (`src` is the paragraph as read). With `CHECK`, gives up (`None`)
+/// at the first non-ASCII character that is not [`F_NFKC`] (`src` is then not known to be
+/// NFKC); never `None` otherwise.
+#[inline(always)]
+fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyOut>(
+    src: &str,
+    same: bool,
+    cache: &mut CharCache,
+    lower: &mut String,
+    toks: &mut Vec<u64>,
+    key: &mut K,
+) -> Option<Scan> {
+    let mut sc = Scan::default();
     let words_here = FEATURES && same;
+    // The lowercase of [`CharCache::lowercase_wide`], built on the way: `src[..low_done]` is
+    // in `lower` once a character has changed; `low_all` once a character lowercases to
+    // several or by its context (the lowercase is then `src.to_lowercase()`).
+    let (mut low_done, mut low_all) = (0, false);
+    if words_here {
+        lower.clear();
+    }
     let b = src.as_bytes();
     let mut ks = KeyState {
         in_tok: false,
@@ -1399,6 +1532,9 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
             C_WIDE if !ASCII => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
+                if CHECK && f & F_NFKC == 0 {
+                    return None;
+                }
                 if words_here {
                     if f & F_WORD != 0 {
                         if !ws.in_word {
@@ -1421,6 +1557,14 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
                         if f & F_MENU != 0 {
                             sc.menu += 1;
                         }
+                    }
+                    // Capital sigma depends on its context (final or not).
+                    if f & F_LOWER1 == 0 || c == '\u{3a3}' {
+                        low_all = true;
+                    } else if lc != c && !low_all {
+                        lower.push_str(&src[low_done..i]);
+                        lower.push(lc);
+                        low_done = i + c.len_utf8();
                     }
                 }
                 let (llc, lf) = cache.get(lc);
@@ -1448,20 +1592,90 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, K: KeyOut>(
     ks.end_tok(key.bytes(), toks);
     if words_here {
         ws.end_word(b, b.len(), &mut sc);
-    } else if FEATURES {
-        word_features(t, &mut sc);
+        if low_all {
+            lower.clear();
+            lower.push_str(&src.to_lowercase());
+            sc.lowered = true;
+        } else if low_done > 0 {
+            lower.push_str(&src[low_done..]);
+            sc.lowered = true;
+        }
     }
     sc.key = if sc.ntok == 0 {
         0
     } else {
         xxh3_64(key.bytes()).max(1)
     };
-    s.cache = cache;
-    sc
+    Some(sc)
 }
 
-/// Word features of `t`, character by character (for text that NFKC changes).
-fn word_features(t: &str, sc: &mut Scan) {
+/// Word features of `t`, character by character (for text that NFKC changes), from the
+/// memoised flags of its characters: what [`word_features_ref`] finds with the standard
+/// library's table look-ups (slow on text with many non-ASCII characters).
+fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
+    // The current word's start, its CJK characters, and whether it is ASCII.
+    let mut word: Option<(usize, u32, bool)> = None;
+    let end_word = |sc: &mut Scan, (start, cjk, ascii): (usize, u32, bool), end: usize| {
+        sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
+        if ascii && is_stopword_at(t.as_bytes(), start, end) {
+            sc.stopwords += 1;
+        }
+    };
+    for (i, c) in t.char_indices() {
+        let f = if c.is_ascii() {
+            ascii_flags(c as u8)
+        } else {
+            cache.get(c).1
+        };
+        if f & F_WORD != 0 {
+            let (_, cjk, ascii) = word.get_or_insert_with(|| {
+                if f & F_ALPHA != 0 {
+                    sc.alpha += 1;
+                    if f & F_UPPER != 0 {
+                        sc.upper += 1;
+                    }
+                }
+                (i, 0, true)
+            });
+            *ascii &= c.is_ascii();
+            *cjk += u32::from(f & F_CJK != 0);
+        } else {
+            if let Some(w) = word.take() {
+                end_word(sc, w, i);
+            }
+            sc.menu += u32::from(f & F_MENU != 0);
+        }
+    }
+    if let Some(w) = word {
+        end_word(sc, w, t.len());
+    }
+}
+
+/// The [`F_WORD`], [`F_NUM`], [`F_ALPHA`], [`F_UPPER`] and [`F_MENU`] flags of an ASCII
+/// character (those [`char_facts`] gives it).
+fn ascii_flags(c: u8) -> u8 {
+    let mut f = 0;
+    if c.is_ascii_alphanumeric() || c == b'_' {
+        f |= F_WORD;
+    }
+    if c.is_ascii_digit() {
+        f |= F_NUM;
+    }
+    if c.is_ascii_alphabetic() {
+        f |= F_ALPHA;
+    }
+    if c.is_ascii_uppercase() {
+        f |= F_UPPER;
+    }
+    if c == b'|' || c == b'>' {
+        f |= F_MENU;
+    }
+    f
+}
+
+/// Word features of `t`, character by character: the reference of [`word_features`].
+#[cfg(test)]
+fn word_features_ref(t: &str, sc: &mut Scan) {
     for w in t.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
         let cjk = w.chars().filter(|&c| is_cjk(c)).count() as u32;
         sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
@@ -1673,8 +1887,8 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
 
-        /// The fast NFKC test and lowercasing of non-ASCII text agree with the character by
-        /// character references.
+        /// The scan that tests for NFKC on the way and lowercasing of non-ASCII text agree
+        /// with the references.
         #[test]
         fn wide_text_helpers_match_the_references(
             parts in proptest::collection::vec(
@@ -1682,16 +1896,34 @@ mod tests {
                     "[a-zA-Z0-9 _.,:|>-]{0,12}",
                     "[ÀÉÎÕÜàéîõüßẞΣσςİıǅǄ«»“”’–—…©·•›™½²ﬁ東京한]{1,3}",
                     "[\\PC]{0,4}",
+                    NFKC_TRICKY,
                 ],
                 0..10,
             )
         ) {
             let t: String = parts.concat();
             let mut cache = CharCache::default();
-            let want_nfkc = t
-                .chars()
-                .all(|c| c.is_ascii() || cache.get(c).1 & F_NFKC != 0);
-            proptest::prop_assert_eq!(cache.nfkc_fast(&t), want_nfkc);
+            if !t.is_ascii() {
+                // The scan that tests for NFKC on the way, against the general one.
+                let (mut s1, mut t1, mut t2) = (Scratch::default(), vec![7u64], vec![7u64]);
+                let (mut nfkc, mut key) = (String::new(), Vec::new());
+                let mut lower = String::new();
+                let a = scan_text::<true, false>(&t, &mut s1, &mut t1);
+                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
+                let mut want_lower = String::new();
+                let lowered = cache.lowercase_wide(&t, &mut want_lower);
+                proptest::prop_assert_eq!(a.lowered, lowered);
+                if lowered {
+                    proptest::prop_assert_eq!(&s1.lower, &want_lower);
+                    proptest::prop_assert_eq!(&lower, &want_lower);
+                }
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(&t1, &t2);
+                let a = scan_text::<false, false>(&t, &mut s1, &mut t1);
+                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
+                proptest::prop_assert_eq!(a, b);
+                proptest::prop_assert_eq!(&t1, &t2);
+            }
             let mut want = String::new();
             cache.lowercase(&t, &mut want);
             let mut out = String::from("junk");
@@ -1708,6 +1940,106 @@ mod tests {
             }
             proptest::prop_assert_eq!(next_wide(t.as_bytes(), 0), t.find(|c: char| !c.is_ascii()).unwrap_or(t.len()));
         }
+    }
+
+    /// Characters whose NFKC depends on their neighbours or that change under it: combining
+    /// marks (composing, reordered, or neither), conjoining Hangul jamo and syllables,
+    /// compatibility jamo, starters that compose with a preceding starter (U+09BE, U+0CD5),
+    /// composition exclusions, singletons (Ω, Å, K), compatibility forms that end in a mark
+    /// (¨, ゛) or are long (U+FDFA), and letters that lowercase oddly (Σ, İ, ß).
+    const NFKC_TRICKY: &str = "[a-zA-Z0-9 .e\u{300}-\u{36f}\u{344}\u{1100}-\u{1103}\u{1161}-\u{1163}\u{11a8}-\u{11aa}가각개\u{3131}\u{314f}\u{9be}\u{9c7}\u{cc6}\u{cd5}\u{958}\u{f73}\u{2126}\u{212b}\u{212a}\u{a8}\u{309b}\u{ff9e}\u{3099}\u{fdfa}\u{a0}…ﬁＡａＺΣσςİßẞ中東½²㈱①é\u{1e9b}\u{323}\u{1f80}\u{345}\u{2000}\u{3000}]{0,24}";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20000))]
+
+        /// NFKC from the memoised forms of characters is the reference NFKC whenever it
+        /// answers, and it answers for text whose characters are all context-free.
+        #[test]
+        fn nfkc_from_char_forms_matches_the_reference(
+            t in proptest::prop_oneof![
+                NFKC_TRICKY,
+                proptest::strategy::Strategy::prop_map(
+                    proptest::collection::vec(proptest::arbitrary::any::<char>(), 0..12),
+                    |v| v.into_iter().collect::<String>(),
+                ),
+            ]
+        ) {
+            let mut cache = CharCache::default();
+            let mut out = String::from("junk");
+            let want: String = t.nfkc().collect();
+            if cache.nfkc_into(&t, &mut out) {
+                proptest::prop_assert_eq!(&out, &want);
+            } else {
+                proptest::prop_assert!(t.chars().any(|c| nfkc_of(c).len == NFKC_CONTEXT));
+            }
+            // Once more from a warm memo.
+            if cache.nfkc_into(&t, &mut out) {
+                proptest::prop_assert_eq!(&out, &want);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// Word features from memoised flags match the reference.
+        #[test]
+        fn word_features_match_the_reference(
+            t in proptest::prop_oneof![
+                NFKC_TRICKY,
+                "[a-zA-Z0-9_ |>.,’…ÀéΣİßﬁ東京한가\u{a0}•»›‹·\u{301}]{0,40}",
+                proptest::strategy::Strategy::prop_map(
+                    proptest::collection::vec(proptest::arbitrary::any::<char>(), 0..12),
+                    |v| v.into_iter().collect::<String>(),
+                ),
+            ]
+        ) {
+            let (mut a, mut b) = (Scan::default(), Scan::default());
+            word_features(&t, &mut CharCache::default(), &mut a);
+            word_features_ref(&t, &mut b);
+            proptest::prop_assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn ideographs_and_syllables_take_the_general_facts() {
+        for c in
+            ('\u{3000}'..='\u{d7ff}').filter(|&c| crate::normalize::is_ideograph_or_syllable(c))
+        {
+            assert_eq!(char_facts(c), char_facts_general(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_flags_are_char_facts() {
+        let mask = F_WORD | F_NUM | F_ALPHA | F_UPPER | F_MENU;
+        for c in 0..128u8 {
+            assert_eq!(ascii_flags(c), char_facts(char::from(c)).1 & mask, "{c}");
+        }
+    }
+
+    #[test]
+    fn nfkc_char_forms() {
+        let free = |c: char| nfkc_of(c).len != NFKC_CONTEXT;
+        // Composes with what precedes it, or is reordered with it.
+        for c in [
+            '\u{301}', '\u{1161}', '\u{11a8}', '\u{9be}', '\u{314f}', '\u{ff9e}',
+        ] {
+            assert!(!free(c), "{c:?}");
+        }
+        for c in [
+            '…', '\u{a0}', 'ﬁ', 'Ａ', '\u{2126}', '가', '\u{3131}', '\u{a8}', 'é',
+        ] {
+            assert!(free(c), "{c:?}");
+        }
+        // Too long to keep.
+        assert!(!free('\u{fdfa}'));
+        let mut out = String::new();
+        let mut cache = CharCache::default();
+        assert!(cache.nfkc_into("Caf\u{e9}\u{a0}ﬁne…", &mut out));
+        assert_eq!(out, "Caf\u{e9} fine...");
+        // A context-free character after one that is not (the reference decides).
+        assert!(!cache.nfkc_into("e\u{301}…", &mut out));
     }
 
     #[test]
