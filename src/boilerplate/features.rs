@@ -519,12 +519,6 @@ impl StampedSet {
     }
 }
 
-/// Whether a lowercase ASCII word is in [`STOPWORDS`] (the scans use [`is_stopword_at`]).
-#[cfg(test)]
-fn is_stopword(w: &str) -> bool {
-    is_stopword_bytes(w.as_bytes())
-}
-
 const STOP_SLOTS: usize = 1024;
 
 /// The slot of a packed word in [`STOP_TABLE`].
@@ -585,7 +579,8 @@ static WORD_MASKS: [u128; 17] = {
     m
 };
 
-/// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased.
+/// Whether an ASCII word (bytes, any case) is in [`STOPWORDS`] once lowercased (the scans
+/// use [`is_stopword_at`]).
 #[cfg(test)]
 fn is_stopword_bytes(w: &[u8]) -> bool {
     is_stopword_at(w, 0, w.len())
@@ -1652,25 +1647,18 @@ fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
 }
 
 /// The [`F_WORD`], [`F_NUM`], [`F_ALPHA`], [`F_UPPER`] and [`F_MENU`] flags of an ASCII
-/// character (those [`char_facts`] gives it).
+/// character (those [`char_facts`] gives it), from its scanner class ([`CLASS`]).
 fn ascii_flags(c: u8) -> u8 {
-    let mut f = 0;
-    if c.is_ascii_alphanumeric() || c == b'_' {
-        f |= F_WORD;
-    }
-    if c.is_ascii_digit() {
-        f |= F_NUM;
-    }
-    if c.is_ascii_alphabetic() {
-        f |= F_ALPHA;
-    }
-    if c.is_ascii_uppercase() {
-        f |= F_UPPER;
-    }
-    if c == b'|' || c == b'>' {
-        f |= F_MENU;
-    }
-    f
+    const FLAGS: [u8; 7] = {
+        let mut f = [0; 7];
+        f[C_LOWER as usize] = F_WORD | F_ALPHA;
+        f[C_UPPER as usize] = F_WORD | F_ALPHA | F_UPPER;
+        f[C_DIGIT as usize] = F_WORD | F_NUM;
+        f[C_UNDERSCORE as usize] = F_WORD;
+        f[C_MENU as usize] = F_MENU;
+        f
+    };
+    FLAGS[CLASS[c as usize] as usize]
 }
 
 /// Word features of `t`, character by character: the reference of [`word_features`].
@@ -1679,7 +1667,7 @@ fn word_features_ref(t: &str, sc: &mut Scan) {
     for w in t.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()) {
         let cjk = w.chars().filter(|&c| is_cjk(c)).count() as u32;
         sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
-        if w.len() <= 10 && w.is_ascii() && is_stopword(&w.to_ascii_lowercase()) {
+        if w.len() <= 10 && w.is_ascii() && is_stopword_bytes(w.to_ascii_lowercase().as_bytes()) {
             sc.stopwords += 1;
         }
         let c0 = w.chars().next().unwrap_or(' ');
@@ -1788,7 +1776,11 @@ mod tests {
     fn page_keys_match_the_full_analysis() {
         let t = "Browse latest Browse all 60\n\nThe harbour board voted on Tuesday to deepen it.\nÉté 2026 — ﬁn\n";
         assert_eq!(page_keys(t, &mut Scratch::default()), page(t).keys());
-        assert!(is_stopword("the") && is_stopword("yourselves") && !is_stopword("harbour"));
+        assert!(
+            is_stopword_bytes(b"the")
+                && is_stopword_bytes(b"yourselves")
+                && !is_stopword_bytes(b"harbour")
+        );
     }
 
     #[test]

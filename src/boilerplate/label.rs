@@ -798,7 +798,7 @@ fn near_repeats(
 }
 
 /// The contiguous span of `value` with the largest sum (Kadane), as (sum, (first, last)) with
-/// offsets shifted by `base`; an empty span `(len, -1)` when no sum is positive.
+/// offsets shifted by `base`; an empty span `(base + len, -1)` when no sum is positive.
 fn max_span(value: &[f64], base: usize) -> (f64, (isize, isize)) {
     let (mut best, mut span) = (0.0, ((base + value.len()) as isize, -1isize));
     let (mut cur, mut start) = (0.0, 0usize);
