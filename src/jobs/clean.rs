@@ -2,9 +2,9 @@
 //! texts.
 //!
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
-//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) and the
-//!    decoded text are spilled to the record store right after the record (the records, and
-//!    these, stay in memory while the store is under its budget);
+//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is spilled
+//!    to the record store right after the record (the records, and these, stay in memory while
+//!    the store is under its budget; a corpus held whole keeps its decoded texts too);
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
 //!    are read back from the store (no second analysis, no second decoding of the text; a
@@ -88,6 +88,18 @@ struct ConfigReport<'a> {
     dedup: Option<&'a DedupConfig>,
 }
 
+/// What pass 1 keeps in memory of a page, besides its encoded analysis (in the store).
+#[derive(Debug, Default)]
+struct Pass1 {
+    /// The page's repetition keys, until they are counted.
+    keys: PageKeys,
+    /// Where the text field's raw JSON value is in the record, if pass 1's parse found it.
+    text_raw: Option<(usize, usize)>,
+    /// The text as decoded, when the corpus is held whole: pass 2 takes it as it is (no
+    /// second decoding, copy or UTF-8 check) and frees it once the page is labelled.
+    text: Option<String>,
+}
+
 /// The result of labelling one document.
 struct Cleaned {
     record: Vec<u8>,
@@ -130,10 +142,14 @@ pub fn run(
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {
                 classifier.analyze_into(&doc.text, scratch, page);
-                (
-                    (page.keys(), doc.text_raw),
-                    Some(page_blob(page, hold.then_some(doc.text.as_str()))),
-                )
+                let mut analysis = Vec::new();
+                page.encode(&mut analysis);
+                let kept = Pass1 {
+                    keys: page.keys(),
+                    text_raw: doc.text_raw,
+                    text: hold.then(|| std::mem::take(&mut doc.text)),
+                };
+                (kept, Some(analysis))
             })
         },
     )?;
@@ -152,11 +168,14 @@ pub fn run(
         .par_iter()
         .map(|g| {
             let mut s = SourceStats::default();
-            let keys = g.iter().map(|&i| entries[i].data.0 .0.keys.len()).sum();
-            let shingles = g.iter().map(|&i| entries[i].data.0 .0.shingles.len()).sum();
+            let keys = g.iter().map(|&i| entries[i].data.0.keys.keys.len()).sum();
+            let shingles = g
+                .iter()
+                .map(|&i| entries[i].data.0.keys.shingles.len())
+                .sum();
             s.reserve(keys, shingles);
             for &i in g.iter() {
-                s.add_page(&entries[i].data.0 .0);
+                s.add_page(&entries[i].data.0.keys);
             }
             (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
@@ -168,7 +187,7 @@ pub fn run(
     // The keys are copied into the statistics: their memory is free for the sorting of them
     // (`finish`), which would otherwise take fresh memory.
     for e in &mut entries {
-        e.data.0 .0 = PageKeys::default();
+        e.data.0.keys = PageKeys::default();
     }
     let stats = stats.finish();
 
@@ -185,21 +204,25 @@ pub fn run(
     let with_annotations = outputs.annotations.is_some();
     store.finish_writing()?;
     let (mut rec_buf, mut blob_buf) = (ReadBack::default(), ReadBack::default());
-    for (b, chunk) in entries.chunks(LABEL_BATCH).enumerate() {
+    for (b, chunk) in entries.chunks_mut(LABEL_BATCH).enumerate() {
         rec_buf.read(&store, chunk.iter().map(|e| Some(e.record)))?;
         blob_buf.read(&store, chunk.iter().map(|e| e.data.1))?;
         let records: Vec<(&[u8], &[u8])> = (0..chunk.len())
             .map(|k| (rec_buf.get(k), blob_buf.get(k)))
             .collect();
         let results: Vec<Result<Cleaned>> = chunk
-            .par_iter()
+            .par_iter_mut()
             .zip(records.par_iter())
-            .map(|(e, (rec, blob))| {
+            .map(|(e, (rec, analysis))| {
+                // Taken, so that it is freed on this thread as soon as the page is labelled
+                // (its memory then serves the next page's allocations).
+                let text = e.data.0.text.take();
                 ANALYSIS.with_borrow_mut(|(scratch, page)| {
                     clean_record(
                         rec,
-                        blob,
-                        e.data.0 .1,
+                        analysis,
+                        e.data.0.text_raw,
+                        text.as_deref(),
                         &e.id,
                         e.source.as_deref(),
                         &read.text_field,
@@ -442,46 +465,15 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 /// (the record, the page analysis, about twice the text, and the text).
 const HOLD_FACTOR: u64 = 5;
 
-/// Marks, in a [`page_blob`]'s length field, a blob that holds the text.
-const WITH_TEXT: u32 = 1 << 31;
-
-/// What pass 1 keeps of a page for pass 2: the length of the encoded analysis (4 bytes,
-/// little-endian, with [`WITH_TEXT`] when the text follows), the analysis
-/// ([`PageAnalysis::encode`]), then, if given, the text as decoded, so that pass 2 neither
-/// decodes the text field again nor checks the whole record's UTF-8.
-fn page_blob(page: &PageAnalysis, text: Option<&str>) -> Vec<u8> {
-    let text = text.map(str::as_bytes);
-    let mut blob = Vec::with_capacity(4 + page.encoded_len() + text.map_or(0, <[u8]>::len));
-    blob.extend_from_slice(&[0; 4]);
-    page.encode(&mut blob);
-    // An analysis is shorter than its record (at most 4 GiB), whose text holds every
-    // paragraph at least once: well under 2 GiB in all but absurd cases, checked anyway.
-    let len = u32::try_from(blob.len() - 4).unwrap_or(u32::MAX) & !WITH_TEXT;
-    let flag = if text.is_some() { WITH_TEXT } else { 0 };
-    blob[..4].copy_from_slice(&(len | flag).to_le_bytes());
-    if let Some(t) = text {
-        blob.extend_from_slice(t);
-    }
-    blob
-}
-
-/// The analysis and, if it holds it, the text of a [`page_blob`]; `None` if `blob` is not
-/// one.
-fn split_page_blob(blob: &[u8]) -> Option<(&[u8], Option<&str>)> {
-    let (len, rest) = blob.split_first_chunk::<4>()?;
-    let len = u32::from_le_bytes(*len);
-    let (analysis, text) = rest.split_at_checked((len & !WITH_TEXT) as usize)?;
-    if len & WITH_TEXT == 0 {
-        return text.is_empty().then_some((analysis, None));
-    }
-    Some((analysis, Some(std::str::from_utf8(text).ok()?)))
-}
-
 #[allow(clippy::too_many_arguments)]
+/// Labels one page and splices its cleaned text into its record. `analysis` is the page's
+/// [`PageAnalysis::encode`] (the page is analysed again if it is not one), `text_raw` where
+/// pass 1 found the text field's raw value in `record`, `held` the text as pass 1 decoded it.
 fn clean_record(
     record: &[u8],
-    blob: &[u8],
+    analysis: &[u8],
     text_raw: Option<(usize, usize)>,
+    held: Option<&str>,
     id: &str,
     source: Option<&str>,
     text_field: &str,
@@ -493,11 +485,10 @@ fn clean_record(
     page: &mut PageAnalysis,
 ) -> Result<Cleaned> {
     // The text field's place was found when the record was first read, and the text kept
-    // with the analysis: no second parse.
-    let held = split_page_blob(blob);
-    let (start, end, text, analysis) = match (text_raw, held) {
-        (Some((s, e)), Some((analysis, Some(text)))) if s <= e && e <= record.len() => {
-            (s, e, std::borrow::Cow::Borrowed(text), analysis)
+    // when the corpus is held whole: no second parse.
+    let (start, end, text) = match (text_raw, held) {
+        (Some((s, e)), Some(text)) if s <= e && e <= record.len() => {
+            (s, e, std::borrow::Cow::Borrowed(text))
         }
         _ => {
             let json = std::str::from_utf8(record)
@@ -510,12 +501,7 @@ fn clean_record(
                 Some(t) => t,
                 None => text_field_span(json, text_field)?,
             };
-            (
-                s,
-                e,
-                std::borrow::Cow::Owned(text),
-                held.map_or(&[][..], |h| h.0),
-            )
+            (s, e, std::borrow::Cow::Owned(text))
         }
     };
     if analysis.is_empty() || page.decode_from(analysis).is_none() {
@@ -571,26 +557,6 @@ fn clean_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn page_blobs_hold_the_analysis_and_the_text() {
-        let c = Classifier::new(BoilerplateConfig::default()).unwrap();
-        let text = "Title of the page\nA sentence of the article, with a comma.\n• Send to Kindle";
-        let page = c.analyze(text);
-        let blob = page_blob(&page, Some(text));
-        let (analysis, held) = split_page_blob(&blob).unwrap();
-        assert_eq!(held, Some(text));
-        let without = page_blob(&page, None);
-        assert_eq!(split_page_blob(&without), Some((analysis, None)));
-        let mut back = PageAnalysis::default();
-        back.decode_from(analysis).unwrap();
-        assert_eq!(format!("{back:?}"), format!("{page:?}"));
-        // Anything else is no blob: the record is then read as before.
-        assert!(split_page_blob(&blob[..3]).is_none());
-        let mut bad = blob.clone();
-        bad[0] = 0xff;
-        assert!(split_page_blob(&bad).is_none());
-    }
 
     #[test]
     fn read_back_returns_each_record_whatever_the_order_and_gaps() {

@@ -120,7 +120,7 @@ where
         spill_budget,
         false,
         progress,
-        |doc| (analyze(doc), None),
+        |doc| (analyze(&*doc), None),
     )?;
     Ok(Collected {
         entries: c
@@ -145,6 +145,9 @@ where
 
 /// Like [`collect`], but `analyze` may also return bytes to keep with the document: they are
 /// appended to the store right after its record, and their place is returned with the data.
+/// `analyze` gets the document by `&mut` so that it can keep its decoded text by taking it
+/// (`std::mem::take(&mut doc.text)`: no copy), which is dropped after the call otherwise; the
+/// other fields must be left as they are.
 /// With `hold_records`, records that could be read back from their input file are held in the
 /// store too while it is under its memory budget (a job that reads every record back then
 /// reads none from the file).
@@ -161,7 +164,7 @@ pub fn collect_spilling<T, F>(
 ) -> Result<Collected<(T, Option<RecordRef>)>>
 where
     T: Send + Sync,
-    F: Fn(&crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
+    F: Fn(&mut crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
 {
     let mut store = RecordStore::new(spill_dir, spill_budget);
     let mut entries = Vec::new();
@@ -260,16 +263,17 @@ where
                                     && doc.invalid_utf8 == 0
                                     && doc.json.len() == raw_len
                             });
-                            let data = analyze(&doc);
                             let hash = xxh3_64(doc.json.as_bytes());
+                            let text_len = doc.text.len();
                             let mut doc = doc;
+                            let data = analyze(&mut doc);
                             if in_file.is_some() && !hold_records {
                                 // Read back from the input file: free the copy here and now.
                                 doc.json = String::new();
                             }
-                            // The text is no longer needed: free it on the thread that
-                            // allocated it, where its memory is reused at once.
-                            let text_len = doc.text.len();
+                            // The text is no longer needed (unless `analyze` took it): free it
+                            // on the thread that allocated it, where its memory is reused at
+                            // once.
                             doc.text = String::new();
                             Ok((doc, data, raw_len, hash, text_len, in_file))
                         })
