@@ -172,28 +172,27 @@ where
     let mut bytes_read = 0u64;
     let total = input_size(&inputs);
     progress.stage("reading", total, Unit::Bytes);
-    let (tx, rx) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT);
-    let reader_opts = opts.clone();
+    let mut reader = CorpusReader::new(inputs, opts.clone());
+    // The first batch is read on the pool, where it is then parsed: a corpus of one batch
+    // needs no reader thread (whose start and allocator heap of its own cost more than the
+    // reading, and there is no next batch to read meanwhile), and its records are allocated
+    // in the heap of the thread that goes on with them.
+    let (first, more) = rayon::scope(|_| read_batch(&mut reader));
     std::thread::scope(|s| -> Result<()> {
-        s.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH_RECORDS);
-            let mut bytes = 0usize;
-            for item in CorpusReader::new(inputs, reader_opts) {
-                if let Ok(raw) = &item {
-                    bytes += raw.bytes.len();
+        // The other batches are read on a thread of their own, the next while one is parsed.
+        let rx = more.then(|| {
+            let (tx, rx) = crossbeam_channel::bounded(BATCHES_IN_FLIGHT);
+            s.spawn(move || loop {
+                let (batch, more) = read_batch(&mut reader);
+                if (!batch.is_empty() && tx.send(batch).is_err()) || !more {
+                    return;
                 }
-                batch.push(item);
-                if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
-                    if tx.send(std::mem::take(&mut batch)).is_err() {
-                        return;
-                    }
-                    bytes = 0;
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
+            });
+            rx
         });
+        let batches = std::iter::once(first)
+            .filter(|b| !b.is_empty())
+            .chain(rx.into_iter().flatten());
         // While batch N+1 is parsed and analysed on the pool, batch N's records are appended
         // to the store on this thread.
         let mut pending: Vec<Analysed<T>> = Vec::new();
@@ -240,7 +239,7 @@ where
             }
             Ok(())
         };
-        for batch in rx {
+        for batch in batches {
             if progress.cancelled() {
                 // Returning drops the receiver, which stops the reader thread.
                 return Err(Error::Interrupted);
@@ -293,6 +292,23 @@ where
         store,
         bytes_read,
     })
+}
+
+/// Reads the next batch: up to [`BATCH_RECORDS`] records or [`BATCH_BYTES`] bytes. Also says
+/// whether there may be more (false once the reader is exhausted).
+fn read_batch(reader: &mut CorpusReader) -> (Vec<crate::corpus::RawItem>, bool) {
+    let mut batch = Vec::with_capacity(BATCH_RECORDS);
+    let mut bytes = 0usize;
+    for item in reader.by_ref() {
+        if let Ok(raw) = &item {
+            bytes += raw.bytes.len();
+        }
+        batch.push(item);
+        if batch.len() >= BATCH_RECORDS || bytes >= BATCH_BYTES {
+            return (batch, true);
+        }
+    }
+    (batch, false)
 }
 
 /// Orders documents by id, then record hash, then where they were read (file name, line):
