@@ -95,9 +95,12 @@ struct Pass1 {
     keys: PageKeys,
     /// Where the text field's raw JSON value is in the record, if pass 1's parse found it.
     text_raw: Option<(usize, usize)>,
-    /// The text as decoded, when the corpus is held whole: pass 2 takes it as it is (no
-    /// second decoding, copy or UTF-8 check) and frees it once the page is labelled.
-    text: Option<String>,
+    /// When the corpus is held whole: the record's frame (the record without the text field's
+    /// value, which went from `text_raw.0` to `text_raw.1`) and the text as decoded. Pass 2
+    /// splices the cleaned text into the frame and takes the text as it is (no reading of the
+    /// record, no second decoding, copy or UTF-8 check), and frees both once the page is
+    /// labelled.
+    held: Option<(Vec<u8>, String)>,
 }
 
 /// The result of labelling one document.
@@ -124,9 +127,11 @@ pub fn run(
     let deduper = options.dedup.map(Deduper::new).transpose()?;
     let spill = outputs.output.spill_dir();
 
-    // A corpus whose first pass fits in the store's memory is held there whole: its records
-    // and decoded texts too, so that pass 2 neither reads nor decodes them again. A larger
-    // one keeps only the analyses (its records are read back from their files).
+    // A corpus whose first pass fits in the store's memory is held whole: the decoded texts
+    // and the records' frames too, so that pass 2 neither reads nor decodes them again (each
+    // record itself is freed as soon as it is parsed, on the thread that read it: its memory
+    // serves the next ones). A larger corpus keeps only the analyses (its records are read
+    // back from their files).
     let hold = crate::jobs::input_size(&inputs)
         .is_some_and(|n| n.saturating_mul(HOLD_FACTOR) <= DEFAULT_MEMORY_BUDGET as u64);
     // Pass 1: the full analysis of every page, once. Its repetition keys stay in memory for
@@ -137,17 +142,24 @@ pub fn run(
         on_error,
         &spill,
         DEFAULT_MEMORY_BUDGET,
-        hold,
+        false,
         progress,
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {
                 classifier.analyze_into(&doc.text, scratch, page);
                 let mut analysis = Vec::new();
                 page.encode(&mut analysis);
+                let held = doc.text_raw.filter(|_| hold).map(|(s, e)| {
+                    let json = doc.json.as_bytes();
+                    (
+                        [&json[..s], &json[e..]].concat(),
+                        std::mem::take(&mut doc.text),
+                    )
+                });
                 let kept = Pass1 {
                     keys: page.keys(),
                     text_raw: doc.text_raw,
-                    text: hold.then(|| std::mem::take(&mut doc.text)),
+                    held,
                 };
                 (kept, Some(analysis))
             })
@@ -184,12 +196,13 @@ pub fn run(
     for (name, s) in per_source {
         stats.add_source(name, s);
     }
-    // The keys are copied into the statistics: their memory is free for the sorting of them
-    // (`finish`), which would otherwise take fresh memory.
-    for e in &mut entries {
-        e.data.0.keys = PageKeys::default();
-    }
-    let stats = stats.finish();
+    // The keys are copied into the statistics: freed on the pool, by the threads that
+    // allocated them, their memory serves the sorting of them (`finish`, on the pool too),
+    // which would otherwise take fresh memory.
+    entries
+        .par_iter_mut()
+        .for_each(|e| e.data.0.keys = PageKeys::default());
+    let stats = rayon::scope(|_| stats.finish());
 
     // Pass 2: label, splice, fingerprint.
     progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
@@ -205,7 +218,11 @@ pub fn run(
     store.finish_writing()?;
     let (mut rec_buf, mut blob_buf) = (ReadBack::default(), ReadBack::default());
     for (b, chunk) in entries.chunks_mut(LABEL_BATCH).enumerate() {
-        rec_buf.read(&store, chunk.iter().map(|e| Some(e.record)))?;
+        // Records with a frame in memory are not read.
+        let unheld = chunk
+            .iter()
+            .map(|e| e.data.0.held.is_none().then_some(e.record));
+        rec_buf.read(&store, unheld)?;
         blob_buf.read(&store, chunk.iter().map(|e| e.data.1))?;
         let records: Vec<(&[u8], &[u8])> = (0..chunk.len())
             .map(|k| (rec_buf.get(k), blob_buf.get(k)))
@@ -215,14 +232,21 @@ pub fn run(
             .zip(records.par_iter())
             .map(|(e, (rec, analysis))| {
                 // Taken, so that it is freed on this thread as soon as the page is labelled
-                // (its memory then serves the next page's allocations).
-                let text = e.data.0.text.take();
+                // (its memory then serves the next page's allocations). A frame is the record
+                // with an empty text field's value.
+                let held = e.data.0.held.take();
+                let (rec, text_raw, text) = match (&held, e.data.0.text_raw) {
+                    (Some((frame, text)), Some((s, _))) => {
+                        (&frame[..], Some((s, s)), Some(text.as_str()))
+                    }
+                    _ => (*rec, e.data.0.text_raw, None),
+                };
                 ANALYSIS.with_borrow_mut(|(scratch, page)| {
                     clean_record(
                         rec,
                         analysis,
-                        e.data.0.text_raw,
-                        text.as_deref(),
+                        text_raw,
+                        text,
                         &e.id,
                         e.source.as_deref(),
                         &read.text_field,
@@ -462,7 +486,8 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 }
 
 /// Input bytes times this is about what `clean`'s first pass holds when it holds everything
-/// (the record, the page analysis, about twice the text, and the text).
+/// (the page analysis, about twice the text, and the text, plus the records while they are
+/// read and parsed).
 const HOLD_FACTOR: u64 = 5;
 
 #[allow(clippy::too_many_arguments)]
