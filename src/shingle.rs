@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
+use crate::normalize::{scan_words, WordSink};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +51,7 @@ impl Default for ShingleConfig {
 #[derive(Clone, Copy, Debug)]
 pub struct Shingler {
     config: ShingleConfig,
+    word_hash: WordHasher,
     window_hash: WindowHasher,
 }
 
@@ -97,6 +99,7 @@ impl Shingler {
         }
         Ok(Shingler {
             config,
+            word_hash: WordHasher::new(config.seed),
             window_hash: WindowHasher::new(config.seed),
         })
     }
@@ -131,10 +134,17 @@ impl Shingler {
     pub fn text_tokens_into(&self, text: &str, scratch: &mut String, out: &mut TokenHashes) {
         match self.config.kind {
             ShingleKind::Words => {
-                let seed = self.config.seed;
-                crate::normalize::for_each_word(text, scratch, |w| {
-                    out.push(xxh3_64_with_seed(w, seed));
-                });
+                /// Pushes each word's hash.
+                struct Tokens<'a>(&'a WordHasher, &'a mut TokenHashes);
+                impl WordSink for Tokens<'_> {
+                    fn ascii(&mut self, word: &[u8]) {
+                        self.1.push(self.0.ascii(word));
+                    }
+                    fn normalized(&mut self, word: &[u8]) {
+                        self.1.push(self.0.normalized(word));
+                    }
+                }
+                scan_words(text, scratch, &mut Tokens(&self.word_hash, out));
             }
             ShingleKind::Chars => {
                 let norm = crate::normalize::normalize(text);
@@ -181,22 +191,19 @@ impl Shingler {
         &self,
         text: &str,
         scratch: &mut String,
-        mut emit: impl FnMut(u64),
+        emit: impl FnMut(u64),
     ) -> usize {
         debug_assert_eq!(N, self.config.n);
-        let seed = self.config.seed;
-        let mut window = [0u64; N];
-        let mut count = 0usize;
-        crate::normalize::for_each_word(text, scratch, |w| {
-            window.copy_within(1.., 0);
-            window[N - 1] = xxh3_64_with_seed(w, seed);
-            count += 1;
-            if count >= N {
-                emit(self.window_hash.hash(&window));
-            }
-        });
+        let mut sink = WindowSink {
+            sh: self,
+            window: [0u64; N],
+            count: 0,
+            emit,
+        };
+        scan_words(text, scratch, &mut sink);
+        let count = sink.count;
         if count > 0 && count < N {
-            emit(self.window_hash.hash(&window[N - count..]));
+            (sink.emit)(self.window_hash.hash(&sink.window[N - count..]));
         }
         count
     }
@@ -204,33 +211,18 @@ impl Shingler {
     /// [`Shingler::for_each_text_shingle`] for words with any `n`. The last `n` token hashes
     /// live in a ring written twice over (slot `i` and `i + n`), so every window is one
     /// contiguous slice.
-    fn word_shingles_ring(
-        &self,
-        text: &str,
-        scratch: &mut String,
-        mut emit: impl FnMut(u64),
-    ) -> usize {
-        let n = self.config.n;
-        let seed = self.config.seed;
-        let mut ring = [0u64; 2 * 64];
-        let mut count = 0usize;
-        let mut next = 0usize;
-        crate::normalize::for_each_word(text, scratch, |w| {
-            let h = xxh3_64_with_seed(w, seed);
-            ring[next] = h;
-            ring[next + n] = h;
-            count += 1;
-            next += 1;
-            if next == n {
-                next = 0;
-            }
-            if count >= n {
-                // `next` is now the slot of the oldest of the last n tokens.
-                emit(self.window_hash.hash(&ring[next..next + n]));
-            }
-        });
-        if count > 0 && count < n {
-            emit(self.window_hash.hash(&ring[..count]));
+    fn word_shingles_ring(&self, text: &str, scratch: &mut String, emit: impl FnMut(u64)) -> usize {
+        let mut sink = RingSink {
+            sh: self,
+            ring: [0u64; 2 * 64],
+            count: 0,
+            next: 0,
+            emit,
+        };
+        scan_words(text, scratch, &mut sink);
+        let count = sink.count;
+        if count > 0 && count < self.config.n {
+            (sink.emit)(self.window_hash.hash(&sink.ring[..count]));
         }
         count
     }
@@ -265,6 +257,186 @@ impl Shingler {
         out.dedup();
         out
     }
+}
+
+/// The shingles of [`Shingler::word_shingles`]: the last `N` word hashes, shifted by one per
+/// word, and the number of words so far.
+struct WindowSink<'a, const N: usize, E> {
+    sh: &'a Shingler,
+    window: [u64; N],
+    count: usize,
+    emit: E,
+}
+
+impl<const N: usize, E: FnMut(u64)> WindowSink<'_, N, E> {
+    #[inline(always)]
+    fn push(&mut self, h: u64) {
+        self.window.copy_within(1.., 0);
+        self.window[N - 1] = h;
+        self.count += 1;
+        if self.count >= N {
+            (self.emit)(self.sh.window_hash.hash(&self.window));
+        }
+    }
+}
+
+impl<const N: usize, E: FnMut(u64)> WordSink for WindowSink<'_, N, E> {
+    #[inline(always)]
+    fn ascii(&mut self, word: &[u8]) {
+        let h = self.sh.word_hash.ascii(word);
+        self.push(h);
+    }
+
+    #[inline(always)]
+    fn normalized(&mut self, word: &[u8]) {
+        let h = self.sh.word_hash.normalized(word);
+        self.push(h);
+    }
+}
+
+/// The shingles of [`Shingler::word_shingles_ring`]: the last `n` word hashes in a ring
+/// written twice over, the slot of the next one, and the number of words so far.
+struct RingSink<'a, E> {
+    sh: &'a Shingler,
+    ring: [u64; 2 * 64],
+    next: usize,
+    count: usize,
+    emit: E,
+}
+
+impl<E: FnMut(u64)> RingSink<'_, E> {
+    fn push(&mut self, h: u64) {
+        let n = self.sh.config.n;
+        self.ring[self.next] = h;
+        self.ring[self.next + n] = h;
+        self.count += 1;
+        self.next += 1;
+        if self.next == n {
+            self.next = 0;
+        }
+        if self.count >= n {
+            // `next` is now the slot of the oldest of the last n tokens.
+            (self.emit)(
+                self.sh
+                    .window_hash
+                    .hash(&self.ring[self.next..self.next + n]),
+            );
+        }
+    }
+}
+
+impl<E: FnMut(u64)> WordSink for RingSink<'_, E> {
+    fn ascii(&mut self, word: &[u8]) {
+        let h = self.sh.word_hash.ascii(word);
+        self.push(h);
+    }
+
+    fn normalized(&mut self, word: &[u8]) {
+        let h = self.sh.word_hash.normalized(word);
+        self.push(h);
+    }
+}
+
+/// Hashes words: the seeded xxh3 of the normalized word. An ASCII word is hashed as it
+/// stands in the text, its lowercase read on the fly (`| 0x20` on every byte, see
+/// [`WordSink::ascii`]); for words of 1 to 16 bytes this is xxh3's short-input code with
+/// the seed already folded into its constants: the same value as `xxh3_64_with_seed` on the
+/// lowercase word (tested), without writing the lowercase out.
+#[derive(Clone, Copy, Debug)]
+struct WordHasher {
+    seed: u64,
+    /// The constant of xxh3's 1-to-3-byte case.
+    flip_1to3: u64,
+    /// The constant of xxh3's 4-to-8-byte case.
+    flip_4to8: u64,
+    /// The two constants of xxh3's 9-to-16-byte case.
+    flip_9to16: (u64, u64),
+}
+
+/// Every byte's bit 5: OR-ed into ASCII letters and digits, it lowercases them.
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+impl WordHasher {
+    fn new(seed: u64) -> WordHasher {
+        let secret = xxhash_rust::const_xxh3::const_custom_default_secret(0);
+        let r32 = |at: usize| u32::from_le_bytes(secret[at..at + 4].try_into().expect("4 bytes"));
+        let r64 = |at: usize| u64::from_le_bytes(secret[at..at + 8].try_into().expect("8 bytes"));
+        let seed_4to8 = seed ^ (u64::from((seed as u32).swap_bytes()) << 32);
+        WordHasher {
+            seed,
+            flip_1to3: u64::from(r32(0) ^ r32(4)).wrapping_add(seed),
+            flip_4to8: (r64(8) ^ r64(16)).wrapping_sub(seed_4to8),
+            flip_9to16: (
+                (r64(24) ^ r64(32)).wrapping_add(seed),
+                (r64(40) ^ r64(48)).wrapping_sub(seed),
+            ),
+        }
+    }
+
+    /// The hash of a normalized word.
+    #[inline(always)]
+    fn normalized(&self, word: &[u8]) -> u64 {
+        xxh3_64_with_seed(word, self.seed)
+    }
+
+    /// The hash of the lowercase of `word`, ASCII letters and digits (not empty).
+    #[inline(always)]
+    fn ascii(&self, w: &[u8]) -> u64 {
+        let n = w.len();
+        let r32 = |at: usize| {
+            u64::from(u32::from_le_bytes(
+                w[at..at + 4].try_into().expect("4 bytes"),
+            ))
+        };
+        let r64 = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().expect("8 bytes"));
+        if n > 8 {
+            if n > 16 {
+                return self.ascii_long(w);
+            }
+            let lo = (r64(0) | FOLD) ^ self.flip_9to16.0;
+            let hi = (r64(n - 8) | FOLD) ^ self.flip_9to16.1;
+            let acc = (n as u64)
+                .wrapping_add(lo.swap_bytes())
+                .wrapping_add(hi)
+                .wrapping_add(mul128_fold64(lo, hi));
+            xxh3_avalanche(acc)
+        } else if n >= 4 {
+            let lo = r32(0) | (FOLD >> 32);
+            let hi = r32(n - 4) | (FOLD >> 32);
+            let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
+            strong_avalanche(x, n as u64)
+        } else {
+            let c = |at: usize| u32::from(w[at] | 0x20);
+            let combo = c(0) << 16 | c(n >> 1) << 24 | c(n - 1) | (n as u32) << 8;
+            xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
+        }
+    }
+
+    /// [`WordHasher::ascii`] for words over 16 bytes (rare): lowercased, then hashed.
+    #[cold]
+    #[inline(never)]
+    fn ascii_long(&self, w: &[u8]) -> u64 {
+        let lower: Vec<u8> = w.iter().map(|b| b | 0x20).collect();
+        xxh3_64_with_seed(&lower, self.seed)
+    }
+}
+
+#[inline(always)]
+fn strong_avalanche(mut h: u64, len: u64) -> u64 {
+    h ^= h.rotate_left(49) ^ h.rotate_left(24);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^= (h >> 35).wrapping_add(len);
+    h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+    h ^ (h >> 28)
+}
+
+#[inline(always)]
+fn xxh64_avalanche(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0x1656_67B1_9E37_79F9);
+    h ^ (h >> 32)
 }
 
 /// Hashes windows of token hashes: the seeded xxh3 of the tokens' hashes as little-endian
@@ -438,6 +610,36 @@ mod tests {
                         "n={n} seed={seed}"
                     );
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The ASCII word hash is xxh3 of the lowercase word, at every length and seed.
+        #[test]
+        fn word_hash_is_xxh3_of_the_lowercase(
+            w in "[a-zA-Z0-9]{1,40}",
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let h = WordHasher::new(seed);
+            let lower = w.to_ascii_lowercase();
+            proptest::prop_assert_eq!(h.ascii(w.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
+            proptest::prop_assert_eq!(h.normalized(lower.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
+        }
+    }
+
+    #[test]
+    fn word_hash_at_every_short_length() {
+        for seed in [0, 1, DEFAULT_SEED, u64::MAX] {
+            let h = WordHasher::new(seed);
+            for n in 1..=20 {
+                let w: String = "Zq09aBcDeFgHiJkLmNoPqRsT"[..n].to_string();
+                let lower = w.to_ascii_lowercase();
+                assert_eq!(
+                    h.ascii(w.as_bytes()),
+                    xxh3_64_with_seed(lower.as_bytes(), seed),
+                    "n={n}"
+                );
             }
         }
     }

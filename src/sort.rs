@@ -21,10 +21,69 @@ pub(crate) fn radix_sort_by_key<T: Copy + Ord>(v: &mut [T], key: impl Fn(T) -> u
     radix_sort_at(v, &mut buf, key, 64);
 }
 
-/// Sorts hashes ascending ([`radix_sort_by_key`]).
+/// Sorts hashes ascending. Up to [`ONE_PASS_MAX`] values (the common case: a source's keys,
+/// a document's shingles) take one scatter by a digit wide enough for about one value per
+/// bucket, then one insertion pass over the whole list, which moves a value only within its
+/// bucket; buckets holding more than [`INSERTION_MAX`] values (a value repeated on many pages)
+/// are sorted by comparison first. Longer lists take [`radix_sort_by_key`].
 pub(crate) fn radix_sort(v: &mut [u64]) {
-    radix_sort_by_key(v, |x| x);
+    let n = v.len();
+    if n <= RADIX_SMALL {
+        v.sort_unstable();
+        return;
+    }
+    if n > ONE_PASS_MAX {
+        radix_sort_by_key(v, |x| x);
+        return;
+    }
+    // The bits above the highest bit in which the values differ are the same in all: the
+    // digit is taken just below it (hashes differ in the top bits; small values lower down).
+    let (or, and) = v.iter().fold((0u64, u64::MAX), |(o, a), &x| (o | x, a & x));
+    let high = 64 - (or ^ and).leading_zeros();
+    if high == 0 {
+        return; // All equal.
+    }
+    let bits = n.ilog2().min(high);
+    let shift = high - bits;
+    let mask = (1u64 << bits) - 1;
+    let digit = |x: u64| ((x >> shift) & mask) as usize;
+    // The count of each bucket, then its start, then (after the scatter) its end.
+    let mut ends = vec![0u32; 1 << bits];
+    for &x in v.iter() {
+        ends[digit(x)] += 1;
+    }
+    let (mut sum, mut largest) = (0u32, 0u32);
+    for e in ends.iter_mut() {
+        let c = *e;
+        *e = sum;
+        sum += c;
+        largest = largest.max(c);
+    }
+    let buf = v.to_vec();
+    for &x in &buf {
+        let e = &mut ends[digit(x)];
+        v[*e as usize] = x;
+        *e += 1;
+    }
+    drop(buf);
+    if largest as usize > INSERTION_MAX {
+        let mut lo = 0;
+        for &hi in &ends {
+            let hi = hi as usize;
+            if hi - lo > INSERTION_MAX {
+                v[lo..hi].sort_unstable();
+            }
+            lo = hi;
+        }
+    }
+    // Buckets are in order, so the insertion pass moves each value back by less than its
+    // bucket's length.
+    insertion_sort(v);
 }
+
+/// Lists longer than this take [`radix_sort_by_key`] (its buckets are then longer than a
+/// few values).
+const ONE_PASS_MAX: usize = 1 << 18;
 
 /// Buckets at most this long are sorted by comparison.
 const RADIX_SMALL: usize = 96;
@@ -101,17 +160,19 @@ fn radix_sort_at<T: Copy + Ord>(
     }
 }
 
-/// Sorts a few items by insertion.
+/// Sorts a few items by insertion (or items each a few places from where they belong).
 #[inline]
 fn insertion_sort<T: Copy + Ord>(v: &mut [T]) {
     for i in 1..v.len() {
         let x = v[i];
-        let mut j = i;
-        while j > 0 && x < v[j - 1] {
-            v[j] = v[j - 1];
-            j -= 1;
+        if x < v[i - 1] {
+            let mut j = i;
+            while j > 0 && x < v[j - 1] {
+                v[j] = v[j - 1];
+                j -= 1;
+            }
+            v[j] = x;
         }
-        v[j] = x;
     }
 }
 
@@ -182,12 +243,42 @@ mod tests {
 
     #[test]
     fn sorts_like_sort_unstable() {
-        for n in [0, 1, 95, 97, 5000, 40_000] {
+        for n in [0, 1, 95, 97, 5000, 40_000, 300_000] {
             let mut v = values(n);
             let mut want = v.clone();
             want.sort_unstable();
             radix_sort(&mut v);
             assert_eq!(v, want, "n={n}");
+        }
+        // All equal; small values only; spread hashes with a value on many "pages".
+        for mut v in [
+            vec![7u64; 500],
+            (0..3000u64).map(|i| (i * 7919) % 1000).collect(),
+            values(20_000)
+                .into_iter()
+                .map(|x| if x % 3 == 0 { 0xdead_beef_0000 } else { x })
+                .collect::<Vec<_>>(),
+        ] {
+            let mut want = v.clone();
+            want.sort_unstable();
+            radix_sort(&mut v);
+            assert_eq!(v, want);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any values, any length around the thresholds.
+        #[test]
+        fn radix_sort_sorts(
+            mut v in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..600),
+            small in proptest::collection::vec(0u64..50, 0..300),
+            shift in 0u32..64,
+        ) {
+            v.extend(small.iter().map(|x| x << shift));
+            let mut want = v.clone();
+            want.sort_unstable();
+            radix_sort(&mut v);
+            proptest::prop_assert_eq!(v, want);
         }
     }
 

@@ -103,35 +103,57 @@ impl Counts {
     /// The values counted 2 or more times (after [`Counts::consolidate`]), in a hash table
     /// just large enough.
     fn repeated(&self) -> KeyMap<u32> {
-        let s = &self.sorted;
-        if s.len() < 2 {
-            return KeyMap::default();
-        }
-        // A repeated value's run starts where a value equals the next one and differs from
-        // the one before. Adjacent values compared as offset slices, which the compiler
-        // vectorises (a `windows` iterator it does not).
-        let n = usize::from(s[0] == s[1])
-            + s.iter()
-                .zip(&s[1..])
-                .zip(&s[2..])
-                .map(|((a, b), c)| usize::from(a != b && b == c))
-                .sum::<usize>();
-        let mut out = KeyMap::with_capacity_and_hasher(n, Default::default());
-        // Most values are counted once: a plain scan for equal neighbours passes them by
-        // cheaper than a run iterator would.
-        let mut i = 0;
-        while i + 1 < s.len() {
-            if s[i] != s[i + 1] {
-                i += 1;
-                continue;
-            }
-            let v = s[i];
-            let run = 2 + s[i + 2..].iter().take_while(|&&x| x == v).count();
-            out.insert(v, run as u32);
-            i += run;
-        }
+        let runs = repeated_runs(&self.sorted);
+        let mut out = KeyMap::with_capacity_and_hasher(runs.len(), Default::default());
+        out.extend(runs);
         out
     }
+}
+
+/// The runs of 2 or more equal values of a sorted list, as (value, length), in order. Equal
+/// neighbours are found 64 at a time as a bit mask (bit `j`: value `j` equals the next), so
+/// the values counted once (most of them) cost no branch each; a run is a row of set bits.
+fn repeated_runs(s: &[u64]) -> Vec<(u64, u32)> {
+    let mut runs: Vec<(u64, u32)> = Vec::new();
+    if s.len() < 2 {
+        return runs;
+    }
+    // The run being counted: its value, its length, and the position of its last pair.
+    let mut open: Option<(u64, u32, usize)> = None;
+    let pairs = s.len() - 1;
+    let mut base = 0;
+    while base < pairs {
+        let len = (pairs - base).min(64);
+        let mut eq = 0u64;
+        for (j, (a, b)) in s[base..base + len]
+            .iter()
+            .zip(&s[base + 1..base + len + 1])
+            .enumerate()
+        {
+            eq |= u64::from(a == b) << j;
+        }
+        while eq != 0 {
+            let at = base + eq.trailing_zeros() as usize;
+            eq &= eq - 1;
+            match &mut open {
+                Some((_, n, last)) if *last + 1 == at => {
+                    *n += 1;
+                    *last = at;
+                }
+                _ => {
+                    if let Some((v, n, _)) = open {
+                        runs.push((v, n));
+                    }
+                    open = Some((s[at], 2, at));
+                }
+            }
+        }
+        base += len;
+    }
+    if let Some((v, n, _)) = open {
+        runs.push((v, n));
+    }
+    runs
 }
 
 /// Two sorted lists merged, repeats kept.
@@ -412,6 +434,18 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The runs of a sorted list, found from masks, are those of `chunk_by`.
+        #[test]
+        fn repeated_runs_match_chunks(mut v in proptest::collection::vec(0u64..60, 0..400)) {
+            v.sort_unstable();
+            let want: Vec<(u64, u32)> = v
+                .chunk_by(|a, b| a == b)
+                .filter(|g| g.len() >= 2)
+                .map(|g| (g[0], g.len() as u32))
+                .collect();
+            proptest::prop_assert_eq!(repeated_runs(&v), want);
+        }
+
         /// Counts built in any number of consolidations and merges agree with a plain count.
         #[test]
         fn counts_agree_with_a_map(

@@ -72,44 +72,61 @@ pub fn normalize_into(text: &str, out: &mut String) {
 /// normalized, up to the next ASCII separator, into `scratch`. Nothing composes across an
 /// ASCII separator into a letter or digit, so the two paths agree (a property test and a fuzz
 /// target check it).
-pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8])) {
+pub fn for_each_word(text: &str, scratch: &mut String, f: impl FnMut(&[u8])) {
+    /// Lowercases the ASCII words for `f`.
+    struct Lowering<F> {
+        f: F,
+        lower: Vec<u8>,
+    }
+    impl<F: FnMut(&[u8])> WordSink for Lowering<F> {
+        fn ascii(&mut self, word: &[u8]) {
+            self.lower.clear();
+            self.lower.extend(word.iter().map(|b| b | 0x20));
+            (self.f)(&self.lower);
+        }
+        fn normalized(&mut self, word: &[u8]) {
+            (self.f)(word);
+        }
+    }
+    scan_words(
+        text,
+        scratch,
+        &mut Lowering {
+            f,
+            lower: Vec::new(),
+        },
+    );
+}
+
+/// Receives the words of a text from [`scan_words`], in order.
+pub(crate) trait WordSink {
+    /// A word of ASCII letters and digits as it stands in the text: its normalized form is
+    /// its lowercase, which is every byte with bit 5 set (`b | 0x20` lowercases letters and
+    /// leaves digits as they are).
+    fn ascii(&mut self, word: &[u8]);
+    /// A word already normalized: one of the words of a run holding non-ASCII characters.
+    fn normalized(&mut self, word: &[u8]);
+}
+
+/// Hands every word of the normalized form of `text` to `sink`, in order: the words of
+/// [`for_each_word`], ASCII ones as they stand in the text (not lowercased, no copy).
+///
+/// A word is a maximal run of non-separator bytes (ASCII letters and digits, and every byte
+/// of a non-ASCII character). Runs are found 64 bytes at a time from bit masks, so there is
+/// no branch per byte. A run holding non-ASCII bytes is split at typographic separators when
+/// it holds no other non-ASCII character (`don’t`, `“quoted”`), else normalized on its own
+/// into `scratch`.
+#[inline(always)]
+pub(crate) fn scan_words(text: &str, scratch: &mut String, sink: &mut impl WordSink) {
     let b = text.as_bytes();
     let n = b.len();
-    let mut lower = [0u8; 64];
-    let mut long: Vec<u8> = Vec::new();
-    // A word is a maximal run of non-separator bytes (ASCII letters and digits, and every
-    // byte of a non-ASCII character). Runs are found 64 bytes at a time from bit masks, so
-    // there is no branch per byte. Runs holding non-ASCII bytes are normalized on their own.
-    let mut emit = |start: usize, end: usize, wide: bool, upper: bool| {
-        if wide {
-            normalized_words(&text[start..end], scratch, &mut f);
-            return;
-        }
-        // One call of `f` for every ASCII word, so that it is inlined here.
-        let word = &b[start..end];
-        let word = if !upper {
-            word
-        } else if word.len() <= lower.len() {
-            // Only ASCII letters and digits here: setting bit 5 lowercases letters and leaves
-            // digits as they are.
-            for (d, s) in lower.iter_mut().zip(word) {
-                *d = s | 0x20;
-            }
-            &lower[..word.len()]
-        } else {
-            long.clear();
-            long.extend(word.iter().map(|s| s | 0x20));
-            &long[..]
-        };
-        f(word);
-    };
     // A run that goes on past the end of a block: its start, and whether it holds non-ASCII
-    // or uppercase bytes so far.
+    // bytes so far.
     let mut open: Option<usize> = None;
-    let (mut open_wide, mut open_upper) = (false, false);
+    let mut open_wide = false;
     // Blocks run one past the end when the text fills its last block: bytes past the end
-    // are separators, so the last block seen always ends the last run, and `emit` has one
-    // call site (it is then inlined into the loop).
+    // are separators, so the last block seen always ends the last run, and the sink has one
+    // call site for ASCII words (it is then inlined into the loop).
     let mut base = 0;
     while base <= n {
         let m = block_masks(b, base);
@@ -124,36 +141,55 @@ pub fn for_each_word(text: &str, scratch: &mut String, mut f: impl FnMut(&[u8]))
             let end = ends.trailing_zeros();
             ends &= ends - 1;
             let below_end = (1u64 << end) - 1;
-            let (start, wide, upper) = match open.take() {
-                Some(s) => (
-                    s,
-                    open_wide || m.wide & below_end != 0,
-                    open_upper || m.upper & below_end != 0,
-                ),
+            let (start, wide) = match open.take() {
+                Some(s) => (s, open_wide || m.wide & below_end != 0),
                 None => {
                     let s = starts.trailing_zeros();
                     starts &= starts - 1;
                     let span = below_end & !((1u64 << s) - 1);
-                    (base + s as usize, m.wide & span != 0, m.upper & span != 0)
+                    (base + s as usize, m.wide & span != 0)
                 }
             };
-            emit(start, base + end as usize, wide, upper);
+            let end = base + end as usize;
+            if wide {
+                wide_words(&text[start..end], scratch, sink);
+            } else {
+                sink.ascii(&b[start..end]);
+            }
         }
         if starts != 0 {
             // The last run starts here and goes on into the next block.
             let s = starts.trailing_zeros();
-            let from = u64::MAX << s;
             open = Some(base + s as usize);
-            open_wide = m.wide & from != 0;
-            open_upper = m.upper & from != 0;
+            open_wide = m.wide & (u64::MAX << s) != 0;
         } else if open.is_some() {
             // The open run covers the whole block.
             open_wide |= m.wide != 0;
-            open_upper |= m.upper != 0;
         }
         base += 64;
     }
     debug_assert!(open.is_none());
+}
+
+/// The words of `run`, a run of word bytes holding non-ASCII characters, for `sink`. When
+/// every non-ASCII character of the run is a typographic separator (an apostrophe, a quote, a
+/// dash), the words are its ASCII pieces: what [`normalized_words`] finds (`char_fold` makes
+/// those characters separators), without building them.
+#[inline(never)]
+fn wide_words(run: &str, scratch: &mut String, sink: &mut impl WordSink) {
+    if run
+        .chars()
+        .all(|c| c.is_ascii() || is_typographic_separator(c))
+    {
+        // A separator's bytes are all non-ASCII, so the pieces are the runs of ASCII bytes.
+        for w in run.as_bytes().split(|&x| x >= 0x80) {
+            if !w.is_empty() {
+                sink.ascii(w);
+            }
+        }
+        return;
+    }
+    normalized_words(run, scratch, &mut |w| sink.normalized(w));
 }
 
 /// Calls `f` with the words of the normalized form of `run`, a run of word bytes holding
@@ -289,8 +325,6 @@ struct BlockMasks {
     word: u64,
     /// Bytes of non-ASCII characters.
     wide: u64,
-    /// ASCII uppercase letters.
-    upper: u64,
 }
 
 #[inline(always)]
@@ -304,21 +338,20 @@ fn block_masks(b: &[u8], base: usize) -> BlockMasks {
             &block
         }
     };
-    let (mut word, mut wide, mut upper) = (0u64, 0u64, 0u64);
+    let (mut word, mut wide) = (0u64, 0u64);
     for (i, chunk) in block.chunks_exact(8).enumerate() {
         let v = u64::from_le_bytes(chunk.try_into().unwrap_or([b' '; 8]));
-        let (w, x, u) = classify8(v);
+        let (w, x) = classify8(v);
         word |= w << (8 * i);
         wide |= x << (8 * i);
-        upper |= u << (8 * i);
     }
-    BlockMasks { word, wide, upper }
+    BlockMasks { word, wide }
 }
 
 /// Classifies eight bytes at once (SWAR): one bit per byte (bit `i` for byte `i`) for word
-/// bytes, non-ASCII bytes and ASCII uppercase letters. The same classes as `CLASS`.
+/// bytes and non-ASCII bytes. The same classes as `CLASS`.
 #[inline(always)]
-fn classify8(v: u64) -> (u64, u64, u64) {
+fn classify8(v: u64) -> (u64, u64) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = LO * 0x80;
     let wide = v & HI;
@@ -329,10 +362,8 @@ fn classify8(v: u64) -> (u64, u64, u64) {
     let folded = x | (LO * 0x20);
     let alpha = ge(folded, b'a') & !ge(folded, b'z' + 1);
     let digit = ge(x, b'0') & !ge(x, b'9' + 1);
-    // Uppercase letters are the letters with bit 5 clear (moved up to bit 7).
-    let upper = alpha & !(x << 2) & !wide;
     let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-    (gather(alpha | digit | wide), gather(wide), gather(upper))
+    (gather(alpha | digit | wide), gather(wide))
 }
 
 /// Calls `f` with every word of the normalized form of `text` and the byte span, in `text`,
@@ -583,11 +614,10 @@ mod tests {
             for pos in 0..8 {
                 let mut bytes = [b' '; 8];
                 bytes[pos] = c;
-                let (w, x, u) = classify8(u64::from_le_bytes(bytes));
+                let (w, x) = classify8(u64::from_le_bytes(bytes));
                 let class = CLASS[c as usize];
                 assert_eq!(w >> pos & 1 == 1, class != SEP, "byte {c}");
                 assert_eq!(x >> pos & 1 == 1, class == WIDE, "byte {c}");
-                assert_eq!(u >> pos & 1 == 1, class == UPPER, "byte {c}");
                 assert_eq!(w & !(1 << pos), 0);
             }
         }
