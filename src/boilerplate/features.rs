@@ -7,7 +7,7 @@
 //! 3-shingles of keys are kept as seeded xxh3 hashes.
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::lexicon::{LexMatch, Lexicon};
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
@@ -521,9 +521,12 @@ impl StampedSet {
 
 const STOP_SLOTS: usize = 1024;
 
-/// The slot of a packed word in [`STOP_TABLE`].
+/// The multiplier of [`stop_slot`], chosen so that no two stopwords share a slot.
+const STOP_MUL: u64 = 0xf913_dc39_62ab_a4e7;
+
+/// The slot of a packed word in [`STOP_INDEX`].
 const fn stop_slot(k: u128) -> usize {
-    ((k as u64 ^ (k >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+    ((k as u64 ^ (k >> 64) as u64).wrapping_mul(STOP_MUL) >> 54) as usize
 }
 
 /// The bytes of a word of at most 16 bytes, lowercased, little-endian in one integer.
@@ -537,36 +540,42 @@ const fn pack(w: &[u8]) -> u128 {
     k
 }
 
-/// [`STOPWORDS`] packed into integers, in an open-addressing table built at compile time.
-static STOP_TABLE: [u128; STOP_SLOTS] = {
-    let mut t = [0u128; STOP_SLOTS];
+/// [`STOPWORDS`] packed by [`pack`], after an entry that no word matches.
+static STOP_KEYS: [u128; STOPWORDS.len() + 1] = {
+    let mut t = [u128::MAX; STOPWORDS.len() + 1];
     let mut i = 0;
     while i < STOPWORDS.len() {
-        let k = pack(STOPWORDS[i].as_bytes());
-        let mut h = stop_slot(k);
-        while t[h] != 0 {
-            h = (h + 1) & (STOP_SLOTS - 1);
-        }
-        t[h] = k;
+        t[i + 1] = pack(STOPWORDS[i].as_bytes());
         i += 1;
     }
     t
 };
 
-/// Stopwords by length and first and last letter: bit `last & 31` of
-/// `STOP_ENDS[len * 32 + (first & 31)]` is set when a stopword of `len` letters starts with
-/// `first` and ends with `last`. Masking with 31 drops bit 5, so the case of ASCII letters
-/// does not matter: a word whose bit is clear is no stopword in any case.
-static STOP_ENDS: [u32; 11 * 32] = {
-    let mut t = [0u32; 11 * 32];
-    let mut i = 0;
-    while i < STOPWORDS.len() {
-        let w = STOPWORDS[i].as_bytes();
-        t[w.len() * 32 + (w[0] & 31) as usize] |= 1 << (w[w.len() - 1] & 31);
+/// A perfect hash table of the stopwords: slot [`stop_slot`] of a packed stopword holds its
+/// index in [`STOP_KEYS`], the other slots 0 (the entry no word matches). A word is a
+/// stopword exactly when the entry of its slot is the word: one look-up, no probing.
+static STOP_INDEX: [u8; STOP_SLOTS] = {
+    let mut t = [0u8; STOP_SLOTS];
+    let mut i = 1;
+    while i < STOP_KEYS.len() {
+        let h = stop_slot(STOP_KEYS[i]);
+        assert!(
+            t[h] == 0,
+            "two stopwords share a slot: choose another STOP_MUL"
+        );
+        t[h] = i as u8;
         i += 1;
     }
     t
 };
+
+/// Whether a word of `len` bytes, packed by [`pack`] (lowercase ASCII letters; digits and
+/// `_` as they are), is in [`STOPWORDS`].
+#[inline(always)]
+fn is_stopword_packed(k: u128, len: usize) -> bool {
+    // Every stopword has 1 to 10 letters (a longer word's packing could take a slot).
+    len <= 10 && STOP_KEYS[STOP_INDEX[stop_slot(k)] as usize] == k
+}
 
 /// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
 static WORD_MASKS: [u128; 17] = {
@@ -595,11 +604,6 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     if !(1..=10).contains(&len) {
         return false;
     }
-    // Most other words differ from every stopword of their length in their first or last
-    // letter: one bit tells, without the table.
-    if STOP_ENDS[len * 32 + (b[start] & 31) as usize] >> (b[end - 1] & 31) & 1 == 0 {
-        return false;
-    }
     // The word's bytes, little-endian in one integer: one 16-byte load when the text goes on
     // that far, else a copy.
     let raw = match b.get(start..start + 16) {
@@ -618,17 +622,7 @@ fn is_stopword_at(b: &[u8], start: usize, end: usize) -> bool {
     // letter, leaves a digit as it is and turns `_` into DEL, so a word matches exactly when
     // its lowercase is a stopword.
     let k = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020u128) & WORD_MASKS[len];
-    let mut h = stop_slot(k);
-    loop {
-        let e = STOP_TABLE[h];
-        if e == k {
-            return true;
-        }
-        if e == 0 {
-            return false;
-        }
-        h = (h + 1) & (STOP_SLOTS - 1);
-    }
+    is_stopword_packed(k, len)
 }
 
 /// Stage 1, the part the source statistics need: the repetition keys of a page, without the
@@ -655,12 +649,46 @@ pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
     PageKeys::new(keys, shingles)
 }
 
-fn shingle_hash(w: &[u64]) -> u64 {
-    let mut b = [0u8; 24];
-    for (k, h) in w.iter().enumerate() {
-        b[k * 8..k * 8 + 8].copy_from_slice(&h.to_le_bytes());
+/// The first 32 bytes of xxh3's default secret.
+const XXH3_SECRET: [u8; 32] = [
+    0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad, 0x1c,
+    0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3, 0x67, 0x1f,
+];
+
+/// Eight bytes of [`XXH3_SECRET`] from `at`, little-endian.
+const fn secret64(at: usize) -> u64 {
+    let mut v = 0;
+    let mut j = 0;
+    while j < 8 {
+        v |= (XXH3_SECRET[at + j] as u64) << (8 * j);
+        j += 1;
     }
-    xxh3_64_with_seed(&b, SHINGLE_SEED)
+    v
+}
+
+/// xxh3's final mix of inputs of up to 128 bytes.
+#[inline(always)]
+fn xxh3_avalanche(acc: u64) -> u64 {
+    let acc = (acc ^ acc >> 37).wrapping_mul(0x1656_6791_9E37_79F9);
+    acc ^ acc >> 32
+}
+
+/// The hash of a 3-shingle of token hashes: `xxh3_64_with_seed` of their 24 bytes
+/// (little-endian) with [`SHINGLE_SEED`], computed on the three words: xxh3's case for 17 to
+/// 128 bytes, which mixes the first and the last 16 bytes (a test compares it with the
+/// crate's).
+fn shingle_hash(w: &[u64]) -> u64 {
+    let seed = SHINGLE_SEED;
+    let mix = |lo: u64, hi: u64, at: usize| {
+        let m = (lo ^ secret64(at).wrapping_add(seed)) as u128
+            * (hi ^ secret64(at + 8).wrapping_sub(seed)) as u128;
+        m as u64 ^ (m >> 64) as u64
+    };
+    let acc = 24u64
+        .wrapping_mul(0x9E37_79B1_85EB_CA87)
+        .wrapping_add(mix(w[0], w[1], 0))
+        .wrapping_add(mix(w[1], w[2], 16));
+    xxh3_avalanche(acc)
 }
 
 fn is_word(c: char) -> bool {
@@ -1002,6 +1030,13 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
 /// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line (or any line, ASCII
 /// case ignored).
 fn is_byline(lower: &str) -> bool {
+    // Every prefix starts with one of these letters.
+    if !matches!(
+        lower.as_bytes().first().map(|b| b | 0x20),
+        Some(b'b' | b'w' | b'p' | b'v')
+    ) {
+        return false;
+    }
     BYLINE_PREFIXES.iter().any(|p| {
         if !lower
             .get(..p.len())
@@ -1758,6 +1793,32 @@ mod tests {
             proptest::prop_assert_eq!(a, b);
             proptest::prop_assert_eq!(&t1, &t2);
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The shingle hash on three words is the crate's xxh3 of their 24 bytes.
+        #[test]
+        fn shingle_hash_is_seeded_xxh3(w in proptest::array::uniform3(proptest::num::u64::ANY)) {
+            let mut b = Vec::new();
+            for x in w {
+                b.extend_from_slice(&x.to_le_bytes());
+            }
+            proptest::prop_assert_eq!(
+                shingle_hash(&w),
+                xxhash_rust::xxh3::xxh3_64_with_seed(&b, SHINGLE_SEED)
+            );
+        }
+    }
+
+    #[test]
+    fn byline_prefixes_start_with_the_letters_tested_first() {
+        for p in BYLINE_PREFIXES {
+            assert!(matches!(p.as_bytes()[0], b'b' | b'w' | b'p' | b'v'), "{p}");
+        }
+        assert!(is_byline("By Jane Roe") && is_byline("written by J. Roe"));
+        assert!(!is_byline("Byline") && !is_byline("about us"));
     }
 
     #[test]
