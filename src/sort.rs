@@ -22,7 +22,7 @@ pub(crate) fn radix_sort_by_key<T: Copy + Ord>(v: &mut [T], key: impl Fn(T) -> u
 }
 
 /// Sorts hashes ascending. Up to [`ONE_PASS_MAX`] values (the common case: a source's keys,
-/// a document's shingles) take one scatter by a digit wide enough for about one value per
+/// a document's shingles) take one scatter by a digit wide enough for two or three values a
 /// bucket, then one insertion pass over the whole list, which moves a value only within its
 /// bucket; buckets holding more than [`INSERTION_MAX`] values (a value repeated on many pages)
 /// are sorted by comparison first. Longer lists take [`radix_sort_by_key`].
@@ -43,7 +43,10 @@ pub(crate) fn radix_sort(v: &mut [u64]) {
     if high == 0 {
         return; // All equal.
     }
-    let bits = n.ilog2().min(high);
+    // Two or three values a bucket: measured fewer instructions than about one (a table
+    // twice as long to sum) or about five (longer insertions). `n > RADIX_SMALL`, so the
+    // subtraction cannot overflow.
+    let bits = (n.ilog2() - 1).min(high);
     let shift = high - bits;
     let mask = (1u64 << bits) - 1;
     let digit = |x: u64| ((x >> shift) & mask) as usize;
