@@ -584,6 +584,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_frame_and_its_held_text_clean_like_the_record() {
+        let c = Classifier::new(BoilerplateConfig::default()).unwrap();
+        let stats = RepetitionStats::new().finish();
+        let (mut scratch, mut page) = Default::default();
+        for record in [
+            r#"{"id": "a\"1", "text": "Title of the page\nA sentence of the article, with a comma.\n• Send to Kindle", "source": "x", "n": [1, 2]}"#,
+            r#"{"text":"caf\u00e9 \"quoted\"\n\nSecond paragraph, long enough to be content.","id":"b"}"#,
+            r#"{"id": "c", "text": ""}"#,
+        ] {
+            let (s, e, text) = text_field_span(record, "text").unwrap();
+            let frame = [&record.as_bytes()[..s], &record.as_bytes()[e..]].concat();
+            let mut analysis = Vec::new();
+            c.analyze(&text).encode(&mut analysis);
+            let mut run = |record: &[u8], text_raw, held| {
+                clean_record(
+                    record,
+                    &analysis,
+                    text_raw,
+                    held,
+                    "id",
+                    Some("x"),
+                    "text",
+                    &c,
+                    &stats,
+                    None,
+                    true,
+                    &mut scratch,
+                    &mut page,
+                )
+                .unwrap()
+            };
+            let want = run(record.as_bytes(), Some((s, e)), None);
+            let got = run(&frame, Some((s, s)), Some(text.as_str()));
+            assert_eq!(got.record, want.record, "{record}");
+            assert_eq!(got.annotations, want.annotations, "{record}");
+            assert_eq!(
+                (got.clean_len, got.paragraphs, got.chrome),
+                (want.clean_len, want.paragraphs, want.chrome)
+            );
+            // Without the place of the text field, the record is parsed again.
+            let parsed = run(record.as_bytes(), None, None);
+            assert_eq!(parsed.record, want.record, "{record}");
+        }
+    }
+
+    #[test]
     fn read_back_returns_each_record_whatever_the_order_and_gaps() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = RecordStore::new(dir.path(), 0);
