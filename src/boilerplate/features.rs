@@ -649,11 +649,9 @@ pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
     PageKeys::new(keys, shingles)
 }
 
-/// The first 32 bytes of xxh3's default secret.
-const XXH3_SECRET: [u8; 32] = [
-    0xb8, 0xfe, 0x6c, 0x39, 0x23, 0xa4, 0x4b, 0xbe, 0x7c, 0x01, 0x81, 0x2c, 0xf7, 0x21, 0xad, 0x1c,
-    0xde, 0xd4, 0x6d, 0xe9, 0x83, 0x90, 0x97, 0xdb, 0x72, 0x40, 0xa4, 0xa4, 0xb7, 0xb3, 0x67, 0x1f,
-];
+/// xxh3's default secret (the crate's, as `shingle::WordHasher` takes it: seed 0 leaves it
+/// as it is).
+const XXH3_SECRET: [u8; 192] = xxhash_rust::const_xxh3::const_custom_default_secret(0);
 
 /// Eight bytes of [`XXH3_SECRET`] from `at`, little-endian.
 const fn secret64(at: usize) -> u64 {
