@@ -444,7 +444,7 @@ fn xxh64_avalanche(mut h: u64) -> u64 {
 /// computes that xxh3 straight from the words, with the seed already folded into the secret:
 /// the same value as `xxh3_64_with_seed` on the bytes (tested), without writing the bytes out.
 #[derive(Clone, Copy, Debug)]
-struct WindowHasher {
+pub(crate) struct WindowHasher {
     seed: u64,
     /// The first 128 bytes of xxh3's secret derived from `seed`, as little-endian words:
     /// `secret[2i] = default[2i] + seed`, `secret[2i + 1] = default[2i + 1] - seed`.
@@ -452,11 +452,20 @@ struct WindowHasher {
 }
 
 impl WindowHasher {
-    fn new(seed: u64) -> WindowHasher {
+    /// The hasher of `seed` (a `const fn`: page analysis keeps one in a `static`).
+    pub(crate) const fn new(seed: u64) -> WindowHasher {
         let bytes = xxhash_rust::const_xxh3::const_custom_default_secret(seed);
         let mut secret = [0u64; 16];
-        for (w, b) in secret.iter_mut().zip(bytes.chunks_exact(8)) {
-            *w = u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let mut i = 0;
+        while i < 16 {
+            let mut b = [0u8; 8];
+            let mut j = 0;
+            while j < 8 {
+                b[j] = bytes[8 * i + j];
+                j += 1;
+            }
+            secret[i] = u64::from_le_bytes(b);
+            i += 1;
         }
         WindowHasher { seed, secret }
     }
@@ -464,7 +473,7 @@ impl WindowHasher {
     /// The hash of a window of token hashes. With the length known at compile time this is
     /// straight-line code.
     #[inline(always)]
-    fn hash(&self, w: &[u64]) -> u64 {
+    pub(crate) fn hash(&self, w: &[u64]) -> u64 {
         let n = w.len();
         if !(3..=16).contains(&n) {
             return hash_tokens(w, self.seed);

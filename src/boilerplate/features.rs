@@ -12,6 +12,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::lexicon::{LexMatch, Lexicon};
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
 use crate::normalize::CharMemo;
+use crate::shingle::WindowHasher;
 
 /// English stopwords (155), for the stopword density of a paragraph.
 pub const STOPWORDS: &[&str] = &[
@@ -649,44 +650,17 @@ pub fn page_keys(text: &str, s: &mut Scratch) -> PageKeys {
     PageKeys::new(keys, shingles)
 }
 
-/// xxh3's default secret (the crate's, as `shingle::WordHasher` takes it: seed 0 leaves it
-/// as it is).
-const XXH3_SECRET: [u8; 192] = xxhash_rust::const_xxh3::const_custom_default_secret(0);
-
-/// Eight bytes of [`XXH3_SECRET`] from `at`, little-endian.
-const fn secret64(at: usize) -> u64 {
-    let mut v = 0;
-    let mut j = 0;
-    while j < 8 {
-        v |= (XXH3_SECRET[at + j] as u64) << (8 * j);
-        j += 1;
-    }
-    v
-}
-
-/// xxh3's final mix of inputs of up to 128 bytes.
-#[inline(always)]
-fn xxh3_avalanche(acc: u64) -> u64 {
-    let acc = (acc ^ acc >> 37).wrapping_mul(0x1656_6791_9E37_79F9);
-    acc ^ acc >> 32
-}
+/// The hasher of [`shingle_hash`].
+static SHINGLE_HASHER: WindowHasher = WindowHasher::new(SHINGLE_SEED);
 
 /// The hash of a 3-shingle of token hashes: `xxh3_64_with_seed` of their 24 bytes
-/// (little-endian) with [`SHINGLE_SEED`], computed on the three words: xxh3's case for 17 to
-/// 128 bytes, which mixes the first and the last 16 bytes (a test compares it with the
-/// crate's).
+/// (little-endian) with [`SHINGLE_SEED`], computed on the three words by the fingerprint's
+/// window hasher (straight-line code for a length known here; a test compares it with the
+/// crate's xxh3).
+#[inline(always)]
 fn shingle_hash(w: &[u64]) -> u64 {
-    let seed = SHINGLE_SEED;
-    let mix = |lo: u64, hi: u64, at: usize| {
-        let m = (lo ^ secret64(at).wrapping_add(seed)) as u128
-            * (hi ^ secret64(at + 8).wrapping_sub(seed)) as u128;
-        m as u64 ^ (m >> 64) as u64
-    };
-    let acc = 24u64
-        .wrapping_mul(0x9E37_79B1_85EB_CA87)
-        .wrapping_add(mix(w[0], w[1], 0))
-        .wrapping_add(mix(w[1], w[2], 16));
-    xxh3_avalanche(acc)
+    let w: [u64; 3] = [w[0], w[1], w[2]];
+    SHINGLE_HASHER.hash(&w)
 }
 
 fn is_word(c: char) -> bool {
