@@ -423,14 +423,20 @@ mod tests {
         all.extend_from_slice(&v[2000..3000]);
         all.extend_from_slice(&v[..100]);
         all.sort_unstable();
-        let want: Vec<(u64, u32)> = all
-            .chunk_by(|a, b| a == b)
-            .filter(|g| g.len() >= 2)
-            .map(|g| (g[0], g.len() as u32))
-            .collect();
+        let want = runs_by_chunks(&all);
         let rep = c.repeated();
         assert_eq!(rep.len(), want.len());
         assert!(want.iter().all(|&(k, n)| rep.get(&k) == Some(&n)));
+    }
+
+    /// The runs of 2 or more equal values of a sorted list, by `chunk_by`: the reference of
+    /// [`repeated_runs`] and [`Counts::repeated`].
+    fn runs_by_chunks(sorted: &[u64]) -> Vec<(u64, u32)> {
+        sorted
+            .chunk_by(|a, b| a == b)
+            .filter(|g| g.len() >= 2)
+            .map(|g| (g[0], g.len() as u32))
+            .collect()
     }
 
     proptest::proptest! {
@@ -438,12 +444,7 @@ mod tests {
         #[test]
         fn repeated_runs_match_chunks(mut v in proptest::collection::vec(0u64..60, 0..400)) {
             v.sort_unstable();
-            let want: Vec<(u64, u32)> = v
-                .chunk_by(|a, b| a == b)
-                .filter(|g| g.len() >= 2)
-                .map(|g| (g[0], g.len() as u32))
-                .collect();
-            proptest::prop_assert_eq!(repeated_runs(&v), want);
+            proptest::prop_assert_eq!(repeated_runs(&v), runs_by_chunks(&v));
         }
 
         /// Counts built in any number of consolidations and merges agree with a plain count.
