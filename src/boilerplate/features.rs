@@ -193,6 +193,18 @@ static END_ASCII: [bool; 128] = {
 /// Separators and bullets typical of menus and breadcrumbs.
 const MENU_CHARS: &[char] = &['|', '•', '»', '›', '‹', '·', '>'];
 const BYLINE_PREFIXES: &[&str] = &["by", "written by", "posted by", "von", "por", "par"];
+
+/// The first letters of [`BYLINE_PREFIXES`], as bit `b & 31` for a letter `b` (so of either
+/// case; another byte sharing a letter's bit only goes on to the full test).
+const BYLINE_FIRST: u32 = {
+    let mut m = 0;
+    let mut i = 0;
+    while i < BYLINE_PREFIXES.len() {
+        m |= 1 << (BYLINE_PREFIXES[i].as_bytes()[0] & 31);
+        i += 1;
+    }
+    m
+};
 const SHINGLE_SEED: u64 = 0x5348_494e_474c_4533;
 
 /// Features of one paragraph.
@@ -1002,11 +1014,12 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
 /// `^(by|written by|posted by|von|por|par)\s+\w`, on a lowercased line (or any line, ASCII
 /// case ignored).
 fn is_byline(lower: &str) -> bool {
-    // Every prefix starts with one of these letters.
-    if !matches!(
-        lower.as_bytes().first().map(|b| b | 0x20),
-        Some(b'b' | b'w' | b'p' | b'v')
-    ) {
+    // Most lines start with none of the prefixes' first letters.
+    if !lower
+        .as_bytes()
+        .first()
+        .is_some_and(|&b| BYLINE_FIRST >> (b & 31) & 1 == 1)
+    {
         return false;
     }
     BYLINE_PREFIXES.iter().any(|p| {
@@ -1615,13 +1628,12 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
 /// memoised flags of its characters: what [`word_features_ref`] finds with the standard
 /// library's table look-ups (slow on text with many non-ASCII characters).
 fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
-    // The current word's start, its CJK characters, and whether it is ASCII.
-    let mut word: Option<(usize, u32, bool)> = None;
-    let end_word = |sc: &mut Scan, (start, cjk, ascii): (usize, u32, bool), end: usize| {
-        sc.words += if cjk == 0 { 1 } else { cjk.div_ceil(2).max(1) };
-        if ascii && is_stopword_at(t.as_bytes(), start, end) {
-            sc.stopwords += 1;
-        }
+    let b = t.as_bytes();
+    let mut ws = WordState {
+        in_word: false,
+        start: 0,
+        cjk: 0,
+        ascii: true,
     };
     for (i, c) in t.char_indices() {
         let f = if c.is_ascii() {
@@ -1630,27 +1642,28 @@ fn word_features(t: &str, cache: &mut CharCache, sc: &mut Scan) {
             cache.get(c).1
         };
         if f & F_WORD != 0 {
-            let (_, cjk, ascii) = word.get_or_insert_with(|| {
+            if !ws.in_word {
+                ws = WordState {
+                    in_word: true,
+                    start: i,
+                    cjk: 0,
+                    ascii: true,
+                };
                 if f & F_ALPHA != 0 {
                     sc.alpha += 1;
                     if f & F_UPPER != 0 {
                         sc.upper += 1;
                     }
                 }
-                (i, 0, true)
-            });
-            *ascii &= c.is_ascii();
-            *cjk += u32::from(f & F_CJK != 0);
-        } else {
-            if let Some(w) = word.take() {
-                end_word(sc, w, i);
             }
+            ws.ascii &= c.is_ascii();
+            ws.cjk += u32::from(f & F_CJK != 0);
+        } else {
+            ws.end_word(b, i, sc);
             sc.menu += u32::from(f & F_MENU != 0);
         }
     }
-    if let Some(w) = word {
-        end_word(sc, w, t.len());
-    }
+    ws.end_word(b, b.len(), sc);
 }
 
 /// The [`F_WORD`], [`F_NUM`], [`F_ALPHA`], [`F_UPPER`] and [`F_MENU`] flags of an ASCII
@@ -1787,8 +1800,14 @@ mod tests {
     #[test]
     fn byline_prefixes_start_with_the_letters_tested_first() {
         for p in BYLINE_PREFIXES {
-            assert!(matches!(p.as_bytes()[0], b'b' | b'w' | b'p' | b'v'), "{p}");
+            let b = p.as_bytes()[0];
+            assert!(BYLINE_FIRST >> (b & 31) & 1 == 1, "{p}");
+            assert!(
+                BYLINE_FIRST >> (b.to_ascii_uppercase() & 31) & 1 == 1,
+                "{p}"
+            );
         }
+        assert!(BYLINE_FIRST >> (b'a' & 31) & 1 == 0 && BYLINE_FIRST.count_ones() == 4);
         assert!(is_byline("By Jane Roe") && is_byline("written by J. Roe"));
         assert!(!is_byline("Byline") && !is_byline("about us"));
     }
