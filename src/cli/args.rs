@@ -37,7 +37,7 @@ pub struct Cli {
 /// Options for every command.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Worker threads (default: one per core). Results do not depend on it.
+    /// Worker threads, this one included (default: one per core). Results do not depend on it.
     #[arg(long, short = 'j', global = true, value_name = "N")]
     pub threads: Option<usize>,
     /// Print nothing on standard error but errors: no progress bar, no summary.

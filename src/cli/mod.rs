@@ -38,12 +38,16 @@ pub fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
+    // This thread is one of the pool's: `-j 1` starts no thread, `-j N` starts N - 1 (a thread
+    // and its allocator heap cost more to start than a small corpus takes to clean). The jobs
+    // never block a pool thread on work only the pool can do (reader and writer threads are
+    // plain threads), so this thread waiting on them cannot starve the pool.
+    let mut pool = rayon::ThreadPoolBuilder::new().use_current_thread();
     if let Some(n) = cli.global.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| anyhow::anyhow!("cannot start {n} threads: {e}"))?;
+        pool = pool.num_threads(n);
     }
+    pool.build_global()
+        .map_err(|e| anyhow::anyhow!("cannot start the thread pool: {e}"))?;
     progress::install_interrupt_handler();
     match cli.command {
         args::Command::Dedup(a) => dedup::run(&cli.global, a),
