@@ -343,7 +343,7 @@ impl<E: FnMut(u64)> WordSink for RingSink<'_, E> {
 /// the seed already folded into its constants: the same value as `xxh3_64_with_seed` on the
 /// lowercase word (tested), without writing the lowercase out.
 #[derive(Clone, Copy, Debug)]
-struct WordHasher {
+pub(crate) struct WordHasher {
     seed: u64,
     /// The constant of xxh3's 1-to-3-byte case.
     flip_1to3: u64,
@@ -357,7 +357,7 @@ struct WordHasher {
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
 impl WordHasher {
-    fn new(seed: u64) -> WordHasher {
+    pub(crate) fn new(seed: u64) -> WordHasher {
         let secret = xxhash_rust::const_xxh3::const_custom_default_secret(0);
         let r32 = |at: usize| u32::from_le_bytes(secret[at..at + 4].try_into().expect("4 bytes"));
         let r64 = |at: usize| u64::from_le_bytes(secret[at..at + 8].try_into().expect("8 bytes"));
@@ -381,7 +381,7 @@ impl WordHasher {
 
     /// The hash of the lowercase of `word`, ASCII letters and digits (not empty).
     #[inline(always)]
-    fn ascii(&self, w: &[u8]) -> u64 {
+    pub(crate) fn ascii(&self, w: &[u8]) -> u64 {
         let n = w.len();
         let r32 = |at: usize| {
             u64::from(u32::from_le_bytes(

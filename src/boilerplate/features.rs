@@ -3,16 +3,17 @@
 //! Every paragraph (non-blank line) gets its shape features (length in words, sentence end,
 //! `...` snippet, stopword density, capitalisation, menu separators, lexicon match, byline)
 //! and its *repetition key*: NFKC, lowercase, every digit run replaced by `0`, word tokens
-//! joined by one space ("Browse all 60" and "Browse all 61" share a key). Keys and word
-//! 3-shingles of keys are kept as seeded xxh3 hashes.
+//! joined by one space ("Browse all 60" and "Browse all 61" share a key). A key is kept as
+//! the xxh3 of each of its tokens and a seeded xxh3 of those token hashes; its word
+//! 3-shingles as seeded xxh3 hashes of three token hashes.
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::lexicon::{LexMatch, Lexicon};
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
 use crate::normalize::CharMemo;
-use crate::shingle::WindowHasher;
+use crate::shingle::{WindowHasher, WordHasher};
 
 /// English stopwords (155), for the stopword density of a paragraph.
 pub const STOPWORDS: &[&str] = &[
@@ -206,13 +207,16 @@ const BYLINE_FIRST: u32 = {
     m
 };
 const SHINGLE_SEED: u64 = 0x5348_494e_474c_4533;
+/// The seed of [`key_hash`].
+const KEY_SEED: u64 = 0x5041_5241_4b45_5953;
 
 /// Features of one paragraph.
 #[derive(Clone, Debug, Default)]
 pub struct Paragraph {
     /// Where it is in the document text (UTF-8 bytes, whitespace at either end excluded).
     pub span: Span,
-    /// xxh3 of the repetition key; 0 when the key is empty.
+    /// Hash of the repetition key: the seeded xxh3 of its token hashes ([`Paragraph::tokens`]);
+    /// 0 when the key is empty.
     pub key: u64,
     /// Tokens in the key.
     pub key_tokens: u32,
@@ -236,7 +240,8 @@ pub struct Paragraph {
     pub label: bool,
     /// A short `By …` line.
     pub byline: bool,
-    /// Range of this paragraph's key token hashes in [`PageAnalysis::tokens`].
+    /// Range of this paragraph's key token hashes in [`PageAnalysis::tokens`] (each the xxh3
+    /// of the token's UTF-8, unseeded).
     pub tokens: (u32, u32),
 }
 
@@ -684,6 +689,45 @@ fn shingle_hash(w: &[u64]) -> u64 {
     SHINGLE_HASHER.hash(&w)
 }
 
+/// The hasher of [`key_hash`].
+static KEY_HASHER: WindowHasher = WindowHasher::new(KEY_SEED);
+
+/// The hash of a repetition key from its token hashes: 0 for no tokens, else the seeded
+/// xxh3 ([`KEY_SEED`]) of up to 16 token hashes as little-endian bytes, a longer list being
+/// hashed as the list with its first 16 hashes replaced by their hash (one window at a time,
+/// no buffer), and 1 where that gives 0. Keys are equal exactly when their token sequences
+/// are (hash collisions aside), as the key is its tokens joined by one space.
+#[inline]
+fn key_hash(toks: &[u64]) -> u64 {
+    if toks.is_empty() {
+        return 0;
+    }
+    let (first, mut rest) = toks.split_at(toks.len().min(16));
+    let mut h = words_hash(first);
+    let mut w = [0u64; 16];
+    while !rest.is_empty() {
+        let n = rest.len().min(15);
+        w[0] = h;
+        w[1..=n].copy_from_slice(&rest[..n]);
+        h = words_hash(&w[..=n]);
+        rest = &rest[n..];
+    }
+    h.max(1)
+}
+
+/// `xxh3_64_with_seed` of 1 to 16 words' little-endian bytes with [`KEY_SEED`].
+#[inline(always)]
+fn words_hash(w: &[u64]) -> u64 {
+    if w.len() >= 3 {
+        return KEY_HASHER.hash(w);
+    }
+    let mut b = [0u8; 16];
+    for (d, x) in b.chunks_exact_mut(8).zip(w) {
+        d.copy_from_slice(&x.to_le_bytes());
+    }
+    xxh3_64_with_seed(&b[..8 * w.len()], KEY_SEED)
+}
+
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -712,11 +756,14 @@ fn next_wide(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Reusable buffers for [`analyze_into`].
-#[derive(Default)]
 pub struct Scratch {
+    /// Hashes ASCII tokens where they stand (unseeded xxh3 of their lowercase).
+    tokens: WordHasher,
     spans: Vec<Span>,
     lower: String,
     key: Vec<u8>,
+    /// The key bytes of a token of [`scan_ascii`] (at least as long as the paragraph).
+    token: Vec<u8>,
     nfkc: String,
     cache: CharCache,
     /// The lowercased paragraphs of a page that lowercasing changes, one after the other.
@@ -725,6 +772,23 @@ pub struct Scratch {
     lower_at: Vec<Option<std::ops::Range<usize>>>,
     /// The lexicon match of each paragraph.
     found: Vec<Option<LexMatch>>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            tokens: WordHasher::new(0),
+            spans: Vec::new(),
+            lower: String::new(),
+            key: Vec::new(),
+            token: Vec::new(),
+            nfkc: String::new(),
+            cache: CharCache::default(),
+            lowers: String::new(),
+            lower_at: Vec::new(),
+            found: Vec::new(),
+        }
+    }
 }
 
 const F_WORD: u8 = 1;
@@ -945,8 +1009,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
         };
         // Repetition key and word features, in one scan of the paragraph.
         let start = out.tokens.len();
-        let ascii = t.is_ascii();
-        let sc = scan::<true>(t, ascii, s, &mut out.tokens);
+        let sc = scan::<true>(t, s, &mut out.tokens);
         p.key = sc.key;
         p.key_tokens = sc.ntok;
         p.key_chars = sc.nchars;
@@ -975,7 +1038,7 @@ pub fn analyze_into(text: &str, lexicon: &Lexicon, s: &mut Scratch, out: &mut Pa
             };
         // The lexicon and the label and byline tests read the lowercased paragraph (an ASCII
         // paragraph as it is: they ignore ASCII case), kept in `s.lowers` when it differs.
-        let lower = if !ascii && sc.lowered {
+        let lower = if sc.lowered {
             let at = s.lowers.len();
             s.lowers.push_str(&s.lower);
             Some(at..s.lowers.len())
@@ -1094,7 +1157,7 @@ fn longest_title_part(t: &str) -> &str {
 
 /// Repetition key of `t`: pushes its token hashes to `toks`, returns (key hash, tokens, chars).
 fn key_of(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> (u64, u32, u32) {
-    let sc = scan::<false>(t, t.is_ascii(), s, toks);
+    let sc = scan::<false>(t, s, toks);
     (sc.key, sc.ntok, sc.nchars)
 }
 
@@ -1148,23 +1211,80 @@ static CLASS: [u8; 256] = {
     t
 };
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x80 * ONES;
+
+/// The ASCII letters among eight bytes (little-endian in `w`): the high bit of each letter's
+/// byte. A few operations on the word (no carry crosses a byte, as the bytes tested are below
+/// 0x80).
+#[inline(always)]
+fn letter_mask(w: u64) -> u64 {
+    // A letter is an ASCII byte whose value with bit 5 set is in `a..=z`.
+    let y = (w | (0x20 * ONES)) & !HIGH;
+    let at_least_a = y + (0x80 - b'a' as u64) * ONES;
+    let past_z = y + (0x80 - b'z' as u64 - 1) * ONES;
+    at_least_a & !past_z & !w & HIGH
+}
+
+/// Where the run of ASCII letters from `b[i]` on ends, eight bytes at a time.
+#[inline(always)]
+fn letter_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let n = ((!letter_mask(u64::from_le_bytes(bytes)) & HIGH).trailing_zeros() / 8) as usize;
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
+    while i < b.len() && b[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// The eight bytes of `b` from `i` on (little-endian; zero past the end of `b`), and where
+/// the run of ASCII letters from `b[i]` on ends ([`letter_run`]). Near the end of `b` the
+/// last eight bytes are loaded and shifted, not copied byte by byte.
+#[inline(always)]
+fn letters_from(b: &[u8], i: usize) -> (u64, usize) {
+    let w = match b.get(i..i + 8) {
+        Some(chunk) => {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(chunk);
+            u64::from_le_bytes(bytes)
+        }
+        None => {
+            let mut bytes = [0u8; 8];
+            if let Some(last) = b.len().checked_sub(8) {
+                // `i` is within the last 8 bytes: shift the bytes before it out.
+                bytes.copy_from_slice(&b[last..]);
+                u64::from_le_bytes(bytes) >> (8 * (i - last))
+            } else {
+                for (d, &x) in bytes.iter_mut().zip(&b[i..]) {
+                    *d = x;
+                }
+                u64::from_le_bytes(bytes)
+            }
+        }
+    };
+    let n = ((!letter_mask(w) & HIGH).trailing_zeros() / 8) as usize;
+    let j = if n < 8 { i + n } else { letter_run(b, i + 8) };
+    (w, j)
+}
+
 /// Appends the lowercase of the run of ASCII letters and `_` from `b[i]` on to `key` and
-/// returns where the run ends. Eight bytes at a time: their letters and lowercase come from a
-/// few operations on one `u64` (each byte's high bit flags it; no carry crosses a byte, as the
-/// bytes tested are below 0x80); an underscore is looked at where the letters stop.
+/// returns where the run ends. Eight bytes at a time: their letters ([`letter_mask`]) and
+/// lowercase (bit 5 set on the letters) come from a few operations on one `u64`; an
+/// underscore is looked at where the letters stop.
 #[inline(always)]
 fn ascii_word_run<K: KeyOut>(b: &[u8], mut i: usize, key: &mut K) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x80 * ONES;
     while let Some(chunk) = b.get(i..i + 8) {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(chunk);
         let w = u64::from_le_bytes(bytes);
-        // A letter is an ASCII byte whose value with bit 5 set is in `a..=z`.
-        let y = (w | (0x20 * ONES)) & !HIGH;
-        let at_least_a = y + (0x80 - b'a' as u64) * ONES;
-        let past_z = y + (0x80 - b'z' as u64 - 1) * ONES;
-        let letter = at_least_a & !past_z & !w & HIGH;
+        let letter = letter_mask(w);
         let n = ((!letter & HIGH).trailing_zeros() / 8) as usize;
         key.push_word8(w | letter >> 2, n);
         i += n;
@@ -1228,44 +1348,6 @@ impl KeyOut for Vec<u8> {
     }
 }
 
-/// A key written into a buffer allocated in advance, at least 8 bytes longer than any key of
-/// the text (an ASCII text's key is no longer than the text): no growth to check for, and
-/// the length stays in a register.
-struct FixedKey<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl KeyOut for FixedKey<'_> {
-    #[inline(always)]
-    fn push(&mut self, x: u8) {
-        self.buf[self.len] = x;
-        self.len += 1;
-    }
-
-    #[inline(always)]
-    fn append(&mut self, bytes: &[u8]) {
-        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
-        self.len += bytes.len();
-    }
-
-    #[inline(always)]
-    fn push_word8(&mut self, w: u64, n: usize) {
-        self.buf[self.len..self.len + 8].copy_from_slice(&w.to_le_bytes());
-        self.len += n;
-    }
-
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    #[inline(always)]
-    fn written(&self) -> usize {
-        self.len
-    }
-}
-
 /// State of the key tokenizer (on the NFKC, lowercased text).
 struct KeyState {
     in_tok: bool,
@@ -1274,11 +1356,12 @@ struct KeyState {
 }
 
 impl KeyState {
+    /// Starts a token unless in one: its bytes go to `key` from here (the key's spaces are
+    /// counted in [`Scan::nchars`], not written).
     #[inline(always)]
     fn start_tok<K: KeyOut>(&mut self, key: &mut K, sc: &mut Scan) {
         if !self.in_tok {
             if sc.ntok > 0 {
-                key.push(b' ');
                 sc.nchars += 1;
             }
             self.tok_start = key.written();
@@ -1383,63 +1466,170 @@ impl WordState {
 
 /// One pass over a paragraph: its repetition key (NFKC, lowercase, digit runs as `0`, word
 /// tokens joined by one space; token hashes pushed to `toks`) and, with `FEATURES`, its word
-/// units, stopwords, capitalised words and menu separators. ASCII bytes take a table-driven
-/// path; other characters the reference (`char`) rules.
+/// units, stopwords, capitalised words and menu separators. The ASCII text from its start
+/// takes [`scan_ascii`]; from the token holding its first other character on, the general
+/// scan ([`scan_body`]: other characters by the reference (`char`) rules).
 #[inline(always)]
-fn scan<const FEATURES: bool>(t: &str, ascii: bool, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
-    if ascii {
-        scan_text::<FEATURES, true>(t, s, toks)
-    } else {
-        scan_text::<FEATURES, false>(t, s, toks)
-    }
+fn scan<const FEATURES: bool>(t: &str, s: &mut Scratch, toks: &mut Vec<u64>) -> Scan {
+    scan_text::<FEATURES, true>(t, s, toks)
 }
 
-/// [`scan`], compiled apart for ASCII text (`ASCII`, which the caller has checked): that
-/// loop has no path for other characters, and no call out of it, so its state stays in
-/// registers.
+/// [`scan`], with [`scan_ascii`] first if `ASCII` (else the general scan from the start: the
+/// reference of the ASCII one).
 fn scan_text<const FEATURES: bool, const ASCII: bool>(
     t: &str,
     s: &mut Scratch,
     toks: &mut Vec<u64>,
 ) -> Scan {
-    let mut key = std::mem::take(&mut s.key);
-    let sc = if ASCII {
-        // The key of ASCII text is no longer than the text; eight-byte writes reach at most
-        // 8 bytes past it.
-        if key.len() < t.len() + 16 {
-            key.resize(t.len() + 16, 0);
+    let from = toks.len();
+    let hasher = s.tokens;
+    let (at, part) = if ASCII {
+        // A token's key is no longer than the text.
+        if s.token.len() < t.len() {
+            s.token.resize(t.len(), 0);
         }
-        let mut fixed = FixedKey {
-            buf: &mut key,
-            len: 0,
-        };
-        // ASCII text is NFKC.
-        let (cache, lower) = (&mut s.cache, &mut s.lower);
-        scan_body::<FEATURES, ASCII, false, _>(t, true, cache, lower, toks, &mut fixed)
-            .unwrap_or_default()
+        match scan_ascii::<FEATURES>(t.as_bytes(), &hasher, toks, &mut s.token) {
+            Ok(mut sc) => {
+                sc.key = key_hash(&toks[from..]);
+                return sc;
+            }
+            Err(part) => part,
+        }
     } else {
-        key.clear();
-        // Nearly all text is NFKC already: scan it as read, testing each non-ASCII
-        // character's [`F_NFKC`] flag on the way (every character passing means the text is
-        // NFKC, without a pass of its own to tell), and start again at the first that fails.
-        let from = toks.len();
-        let mut cache = std::mem::take(&mut s.cache);
-        let lower = &mut s.lower;
-        let sc =
-            match scan_body::<FEATURES, ASCII, true, _>(t, true, &mut cache, lower, toks, &mut key)
-            {
-                Some(sc) => sc,
-                None => {
-                    toks.truncate(from);
-                    let nfkc = &mut s.nfkc;
-                    scan_changed::<FEATURES>(t, &mut cache, nfkc, lower, toks, &mut key)
-                }
-            };
-        s.cache = cache;
-        sc
+        (0, Scan::default())
     };
+    let mut key = std::mem::take(&mut s.key);
+    key.clear();
+    // Nearly all text is NFKC already: scan it as read, testing each non-ASCII character's
+    // [`F_NFKC`] flag on the way (every character passing means the text is NFKC, without a
+    // pass of its own to tell), and start again at the first that fails.
+    let mut cache = std::mem::take(&mut s.cache);
+    let lower = &mut s.lower;
+    let first = scan_body::<FEATURES, true, _>(
+        t, true, at, part, &mut cache, lower, &hasher, toks, &mut key,
+    );
+    let sc = match first {
+        Some(mut sc) => {
+            sc.key = key_hash(&toks[from..]);
+            sc
+        }
+        None => {
+            toks.truncate(from);
+            let nfkc = &mut s.nfkc;
+            scan_changed::<FEATURES>(t, &mut cache, nfkc, lower, &hasher, toks, &mut key)
+        }
+    };
+    s.cache = cache;
     s.key = key;
     sc
+}
+
+/// [`scan`] of `b` as far as it is ASCII, each token in one step: a token of letters alone
+/// (most tokens) is hashed where it stands, its lowercase read on the fly, other tokens
+/// (digits, underscores) have their key written to `key` first (at least `b.len()` long).
+/// The scan of all of `b` (its key hash left 0), or where the first token or separator run
+/// holding a non-ASCII byte starts and the scan up to there (the token hashes before it
+/// pushed), for [`scan_body`] to go on from.
+#[inline(always)]
+fn scan_ascii<const FEATURES: bool>(
+    b: &[u8],
+    hasher: &WordHasher,
+    toks: &mut Vec<u64>,
+    key: &mut [u8],
+) -> Result<Scan, (usize, Scan)> {
+    // Counters in locals (registers) rather than in a `Scan`.
+    let (mut ntok, mut nchars, mut stopwords, mut alpha, mut upper, mut menu) = (0, 0, 0, 0, 0, 0);
+    let mut i = 0;
+    let wide = 'scan: {
+        while i < b.len() {
+            let class = CLASS[b[i] as usize];
+            match class {
+                C_SEP | C_MENU => {
+                    if FEATURES {
+                        menu += u32::from(class == C_MENU);
+                    }
+                    i += 1;
+                    continue;
+                }
+                C_WIDE => break 'scan true,
+                _ => {}
+            }
+            // A token (and, in ASCII text, a word) from `i`.
+            if class == C_LOWER || class == C_UPPER {
+                let (w, j) = letters_from(b, i);
+                let next = b.get(j).map(|&x| CLASS[x as usize]);
+                if matches!(next, None | Some(C_SEP | C_MENU)) {
+                    let len = j - i;
+                    if FEATURES {
+                        alpha += 1;
+                        upper += u32::from(class == C_UPPER);
+                        // A word of up to 8 letters is in `w` already.
+                        let stop = if len <= 8 {
+                            let k = (w | 0x2020_2020_2020_2020) & (u64::MAX >> (8 * (8 - len)));
+                            is_stopword_packed(u128::from(k), len)
+                        } else {
+                            is_stopword_at(b, i, j)
+                        };
+                        stopwords += u32::from(stop);
+                        menu += u32::from(next == Some(C_MENU));
+                    }
+                    nchars += len as u32 + u32::from(ntok > 0);
+                    ntok += 1;
+                    toks.push(hasher.ascii(&b[i..j]));
+                    // Past the separator that ends the token.
+                    i = j + 1;
+                    continue;
+                }
+            }
+            // Letters, underscores and digit runs (as `0`), into `key`.
+            let (mut j, mut k, mut digits) = (i, 0, false);
+            while let Some(&x) = b.get(j) {
+                match CLASS[x as usize] {
+                    C_LOWER | C_UPPER | C_UNDERSCORE => {
+                        key[k] = x.to_ascii_lowercase();
+                        k += 1;
+                        digits = false;
+                    }
+                    C_DIGIT => {
+                        if !digits {
+                            key[k] = b'0';
+                            k += 1;
+                            digits = true;
+                        }
+                    }
+                    C_WIDE => break 'scan true,
+                    _ => break,
+                }
+                j += 1;
+            }
+            if FEATURES {
+                alpha += u32::from(class != C_DIGIT && class != C_UNDERSCORE);
+                upper += u32::from(class == C_UPPER);
+                stopwords += u32::from(is_stopword_at(b, i, j));
+            }
+            nchars += k as u32 + u32::from(ntok > 0);
+            ntok += 1;
+            toks.push(xxh3_64(&key[..k]));
+            i = j;
+        }
+        false
+    };
+    let sc = Scan {
+        key: 0,
+        ntok,
+        nchars,
+        words: if FEATURES { ntok } else { 0 },
+        stopwords,
+        alpha,
+        upper,
+        menu,
+        lowered: false,
+    };
+    if wide {
+        Err((i, sc))
+    } else {
+        Ok(sc)
+    }
 }
 
 /// [`scan_text`] of non-ASCII text that may not be NFKC (a character is not [`F_NFKC`]):
@@ -1451,6 +1641,7 @@ fn scan_changed<const FEATURES: bool>(
     cache: &mut CharCache,
     nfkc: &mut String,
     lower: &mut String,
+    hasher: &WordHasher,
     toks: &mut Vec<u64>,
     key: &mut Vec<u8>,
 ) -> Scan {
@@ -1466,8 +1657,20 @@ fn scan_changed<const FEATURES: bool>(
         nfkc
     };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
-    let mut sc = scan_body::<FEATURES, false, false, _>(src, same, cache, lower, toks, key)
-        .unwrap_or_default();
+    let from = toks.len();
+    let mut sc = scan_body::<FEATURES, false, _>(
+        src,
+        same,
+        0,
+        Scan::default(),
+        cache,
+        lower,
+        hasher,
+        toks,
+        key,
+    )
+    .unwrap_or_default();
+    sc.key = key_hash(&toks[from..]);
     if FEATURES && !same {
         word_features(t, cache, &mut sc);
         sc.lowered = cache.lowercase_wide(t, lower);
@@ -1480,16 +1683,19 @@ fn scan_changed<const FEATURES: bool>(
 /// `FEATURES` when `same` (`src` is the paragraph as read). With `CHECK`, gives up (`None`)
 /// at the first non-ASCII character that is not [`F_NFKC`] (`src` is then not known to be
 /// NFKC); never `None` otherwise.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyOut>(
+fn scan_body<const FEATURES: bool, const CHECK: bool, K: KeyOut>(
     src: &str,
     same: bool,
+    start: usize,
+    mut sc: Scan,
     cache: &mut CharCache,
     lower: &mut String,
+    hasher: &WordHasher,
     toks: &mut Vec<u64>,
     key: &mut K,
 ) -> Option<Scan> {
-    let mut sc = Scan::default();
     let words_here = FEATURES && same;
     // The lowercase of [`CharCache::lowercase_wide`], built on the way: `src[..low_done]` is
     // in `lower` once a character has changed; `low_all` once a character lowercases to
@@ -1510,14 +1716,12 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
         cjk: 0,
         ascii: true,
     };
-    let mut i = 0;
+    let mut i = start;
     while i < b.len() {
         let x = b[i];
         let class = CLASS[x as usize];
         match class {
             C_LOWER | C_UPPER | C_UNDERSCORE => {
-                ks.start_tok(key, &mut sc);
-                ks.in_digits = false;
                 if words_here && !ws.in_word {
                     ws.in_word = true;
                     ws.start = i;
@@ -1530,6 +1734,28 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
                         }
                     }
                 }
+                if !ks.in_tok && class != C_UNDERSCORE {
+                    // Most tokens are ASCII letters alone, up to an ASCII separator (or the
+                    // end): such a token is hashed where it stands, its lowercase read on
+                    // the fly, and never written to `key`.
+                    let j = letter_run(b, i);
+                    let ends = match b.get(j) {
+                        Some(&x) => matches!(CLASS[x as usize], C_SEP | C_MENU),
+                        None => true,
+                    };
+                    if ends {
+                        if sc.ntok > 0 {
+                            sc.nchars += 1;
+                        }
+                        sc.ntok += 1;
+                        sc.nchars += (j - i) as u32;
+                        toks.push(hasher.ascii(&b[i..j]));
+                        i = j;
+                        continue;
+                    }
+                }
+                ks.start_tok(key, &mut sc);
+                ks.in_digits = false;
                 let j = ascii_word_run(b, i, key);
                 sc.nchars += (j - i) as u32;
                 i = j;
@@ -1552,8 +1778,7 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
                     i += 1;
                 }
             }
-            // No such byte in ASCII text.
-            C_WIDE if !ASCII => {
+            C_WIDE => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
                 if CHECK && f & F_NFKC == 0 {
@@ -1625,11 +1850,6 @@ fn scan_body<const FEATURES: bool, const ASCII: bool, const CHECK: bool, K: KeyO
             sc.lowered = true;
         }
     }
-    sc.key = if sc.ntok == 0 {
-        0
-    } else {
-        xxh3_64(key.bytes()).max(1)
-    };
     Some(sc)
 }
 
@@ -1773,9 +1993,12 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
 
-        /// The scan compiled for ASCII text finds what the general one does.
+        /// The scan that takes ASCII text by tokens (and the rest, from the token holding the
+        /// first other character, by the general scan) finds what the general one does.
         #[test]
-        fn ascii_scan_matches_the_general_one(t in "[ -~]{0,80}|[a-zA-Z0-9_ |>.,-]{0,200}") {
+        fn ascii_scan_matches_the_general_one(
+            t in "[ -~]{0,80}|[a-zA-Z0-9_ |>.,-]{0,200}|[a-zA-Z0-9_ |>.,éÉ’Σİ»\u{301}ﬁ東-]{0,100}"
+        ) {
             let (mut s1, mut s2) = (Scratch::default(), Scratch::default());
             let (mut t1, mut t2) = (vec![7u64], vec![7u64]);
             let a = scan_text::<true, true>(&t, &mut s1, &mut t1);
@@ -1803,6 +2026,78 @@ mod tests {
                 shingle_hash(&w),
                 xxhash_rust::xxh3::xxh3_64_with_seed(&b, SHINGLE_SEED)
             );
+        }
+    }
+
+    /// The repetition key of `t` by its definition, on strings: (token hashes, key hash,
+    /// tokens, characters).
+    fn key_ref(t: &str) -> (Vec<u64>, u64, u32, u32) {
+        let nfkc: String = t.nfkc().collect();
+        let mut tokens: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        for c in nfkc.chars().flat_map(char::to_lowercase) {
+            if !is_word(c) {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+            } else if !c.is_numeric() {
+                cur.push(c);
+            } else if !cur.ends_with('0') {
+                // A digit run is one `0` (and only a digit run gives a `0`).
+                cur.push('0');
+            }
+        }
+        if !cur.is_empty() {
+            tokens.push(cur);
+        }
+        let hashes: Vec<u64> = tokens.iter().map(|w| xxh3_64(w.as_bytes())).collect();
+        let joined = tokens.join(" ");
+        // Hashes of 16 tokens at a time, each window after the first led by the hash so far.
+        let words = |w: &[u64]| {
+            let b: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
+            xxh3_64_with_seed(&b, KEY_SEED)
+        };
+        let key = if hashes.is_empty() {
+            0
+        } else {
+            let mut h = words(&hashes[..hashes.len().min(16)]);
+            for chunk in hashes.get(16..).unwrap_or_default().chunks(15) {
+                let mut w = vec![h];
+                w.extend_from_slice(chunk);
+                h = words(&w);
+            }
+            h.max(1)
+        };
+        (
+            hashes,
+            key,
+            tokens.len() as u32,
+            joined.chars().count() as u32,
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The scans' key and token hashes are those of the key's definition.
+        #[test]
+        fn keys_match_the_reference(
+            t in proptest::prop_oneof![
+                "[ -~]{0,80}",
+                "[a-zA-Z0-9_ |>.,-]{0,400}",
+                "([a-zA-Z]{1,12}[ ,.]{1,2}){0,40}",
+                "[a-zA-Z0-9 _.,:|>ÀÉÎàéîßẞ’–…½²ﬁ東京한\u{a0}\u{301}]{0,60}",
+            ]
+        ) {
+            let (want_toks, want_key, want_ntok, want_chars) = key_ref(&t);
+            let mut s = Scratch::default();
+            let mut toks = vec![7u64];
+            let sc = scan::<true>(&t, &mut s, &mut toks);
+            proptest::prop_assert_eq!(&toks[1..], &want_toks[..]);
+            proptest::prop_assert_eq!((sc.key, sc.ntok, sc.nchars), (want_key, want_ntok, want_chars));
+            let mut toks = Vec::new();
+            proptest::prop_assert_eq!(key_of(&t, &mut s, &mut toks), (want_key, want_ntok, want_chars));
+            proptest::prop_assert_eq!(&toks, &want_toks);
         }
     }
 
@@ -1961,8 +2256,9 @@ mod tests {
                 let (mut s1, mut t1, mut t2) = (Scratch::default(), vec![7u64], vec![7u64]);
                 let (mut nfkc, mut key) = (String::new(), Vec::new());
                 let mut lower = String::new();
+                let h = WordHasher::new(0);
                 let a = scan_text::<true, false>(&t, &mut s1, &mut t1);
-                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
+                let b = scan_changed::<true>(&t, &mut cache, &mut nfkc, &mut lower, &h, &mut t2, &mut key);
                 let mut want_lower = String::new();
                 let lowered = cache.lowercase_wide(&t, &mut want_lower);
                 proptest::prop_assert_eq!(a.lowered, lowered);
@@ -1973,7 +2269,7 @@ mod tests {
                 proptest::prop_assert_eq!(a, b);
                 proptest::prop_assert_eq!(&t1, &t2);
                 let a = scan_text::<false, false>(&t, &mut s1, &mut t1);
-                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut lower, &mut t2, &mut key);
+                let b = scan_changed::<false>(&t, &mut cache, &mut nfkc, &mut lower, &h, &mut t2, &mut key);
                 proptest::prop_assert_eq!(a, b);
                 proptest::prop_assert_eq!(&t1, &t2);
             }
