@@ -312,16 +312,21 @@ const SHORT_RUN_WORDS: u32 = 12;
 /// loses 1.
 fn short_runs(ps: &[Paragraph], score: &mut [f64], ev: &mut [u16]) {
     let short = |p: &Paragraph| !p.end && (2..=SHORT_RUN_WORDS).contains(&p.words);
-    let mut i = 0;
-    while i < ps.len() {
-        let j = i + ps[i..].iter().take_while(|p| short(p)).count();
-        if j - i >= SHORT_RUN_MIN {
-            for k in i..j {
+    // One pass: the length of the run of short paragraphs ending before `i`, marked when a
+    // paragraph that is not short (or the end of the page) closes it.
+    let mut run = 0;
+    for i in 0..=ps.len() {
+        if ps.get(i).is_some_and(short) {
+            run += 1;
+            continue;
+        }
+        if run >= SHORT_RUN_MIN {
+            for k in i - run..i {
                 score[k] -= 1.0;
                 ev[k] |= SHORT_RUN;
             }
         }
-        i = j.max(i + 1);
+        run = 0;
     }
 }
 
@@ -452,10 +457,15 @@ pub fn label(
             };
             let sentence = p.words >= 12 && p.end && p.lex.is_none();
             if df >= need {
-                let ns = stats.repeated_key_sources(p.key);
                 // Syndicated: a sentence found in other sources too, and on few pages of its
                 // own (a template line is on many pages of its source, whatever else holds it).
-                if sig.syndication && sentence && ns >= 2 && df * 10 <= n_pages {
+                // The sources are only looked up for a sentence.
+                let ns = if sig.syndication && sentence {
+                    stats.repeated_key_sources(p.key)
+                } else {
+                    0
+                };
+                if ns >= 2 && df * 10 <= n_pages {
                     e |= SYNDICATED;
                     count[i] = ns;
                 } else {
@@ -712,7 +722,8 @@ pub fn label(
         }
     }
     let conservative = cfg.mode == Mode::Conservative;
-    for i in 0..n {
+    // One label per paragraph, appended as a sized sequence (no capacity test per push).
+    out.paragraphs.extend((0..n).map(|i| {
         let ii = i as isize;
         let inside =
             (body_start <= ii && ii <= body_end) || second.iter().any(|&(a, b)| a <= ii && ii <= b);
@@ -743,7 +754,7 @@ pub fn label(
         } else {
             (content, why)
         };
-        out.paragraphs.push(ParagraphLabel {
+        ParagraphLabel {
             content,
             why,
             score: smooth[i],
@@ -751,8 +762,8 @@ pub fn label(
             evidence: e,
             count: count[i],
             repeat_of: repeat_of[i],
-        });
-    }
+        }
+    }));
     out
 }
 
@@ -908,7 +919,38 @@ mod tests {
         groups
     }
 
+    /// The scan [`short_runs`] replaced: each run measured from its start.
+    fn short_runs_reference(ps: &[Paragraph], score: &mut [f64], ev: &mut [u16]) {
+        let short = |p: &Paragraph| !p.end && (2..=SHORT_RUN_WORDS).contains(&p.words);
+        let mut i = 0;
+        while i < ps.len() {
+            let j = i + ps[i..].iter().take_while(|p| short(p)).count();
+            if j - i >= SHORT_RUN_MIN {
+                for k in i..j {
+                    score[k] -= 1.0;
+                    ev[k] |= SHORT_RUN;
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn short_runs_are_the_reference(
+            shape in proptest::collection::vec((0u32..16, proptest::bool::ANY), 0..60),
+        ) {
+            let ps: Vec<Paragraph> = shape
+                .iter()
+                .map(|&(words, end)| Paragraph { words, end, ..Default::default() })
+                .collect();
+            let (mut score, mut ev) = (vec![0.5; ps.len()], vec![1u16; ps.len()]);
+            let (mut want_score, mut want_ev) = (score.clone(), ev.clone());
+            short_runs(&ps, &mut score, &mut ev);
+            short_runs_reference(&ps, &mut want_score, &mut want_ev);
+            proptest::prop_assert_eq!((score, ev), (want_score, want_ev));
+        }
+
         #[test]
         fn repeated_keys_are_the_groups_of_equal_keys(
             picks in proptest::collection::vec(0usize..12, 0..200),
