@@ -309,6 +309,9 @@ impl PageAnalysis {
 /// Bytes of a paragraph in [`PageAnalysis::encode`], without its lexicon match.
 const PARAGRAPH_BYTES: usize = 57;
 
+/// Token hashes [`PageAnalysis::encode`] writes out at a time.
+const TOKEN_BLOCK: usize = 64;
+
 impl PageAnalysis {
     /// The length of [`PageAnalysis::encode`]'s output.
     pub fn encoded_len(&self) -> usize {
@@ -330,9 +333,9 @@ impl PageAnalysis {
         u32le(out, self.title_tokens.len());
         for p in &self.paragraphs {
             // One fixed-size record per paragraph (57 bytes, 69 with a lexicon match),
-            // assembled in place and appended at once.
+            // assembled in place and appended at once (a copy of a known length: no call).
             let mut rec = [0u8; PARAGRAPH_BYTES + 12];
-            let put = |rec: &mut [u8], at: usize, v: usize| {
+            let put = |rec: &mut [u8; PARAGRAPH_BYTES + 12], at: usize, v: usize| {
                 rec[at..at + 4].copy_from_slice(&(v as u32).to_le_bytes())
             };
             put(&mut rec, 0, p.span.byte_start);
@@ -351,22 +354,24 @@ impl PageAnalysis {
                 | (p.label as u8) << 2
                 | (p.byline as u8) << 3
                 | (p.lex.is_some() as u8) << 4;
-            let len = match p.lex {
+            match p.lex {
                 Some(m) => {
                     put(&mut rec, 57, m.phrase as usize);
                     put(&mut rec, 61, m.start);
                     put(&mut rec, 65, m.end);
-                    PARAGRAPH_BYTES + 12
+                    out.extend_from_slice(&rec);
                 }
-                None => PARAGRAPH_BYTES,
-            };
-            out.extend_from_slice(&rec[..len]);
+                None => out.extend_from_slice(&rec[..PARAGRAPH_BYTES]),
+            }
         }
         for tokens in [&self.tokens, &self.title_tokens] {
-            let start = out.len();
-            out.resize(start + tokens.len() * 8, 0);
-            for (d, t) in out[start..].chunks_exact_mut(8).zip(tokens) {
-                d.copy_from_slice(&t.to_le_bytes());
+            // Through a small buffer, a block at a time: no zeroing of the output first.
+            let mut buf = [0u8; 8 * TOKEN_BLOCK];
+            for block in tokens.chunks(TOKEN_BLOCK) {
+                for (d, t) in buf.chunks_exact_mut(8).zip(block) {
+                    d.copy_from_slice(&t.to_le_bytes());
+                }
+                out.extend_from_slice(&buf[..block.len() * 8]);
             }
         }
     }
@@ -374,15 +379,17 @@ impl PageAnalysis {
     /// Replaces the analysis with one encoded by [`PageAnalysis::encode`]; `None` (and an
     /// unspecified analysis) if `b` is not such an encoding.
     pub fn decode_from(&mut self, b: &[u8]) -> Option<()> {
+        /// The bytes not read yet.
         struct R<'a>(&'a [u8]);
-        impl R<'_> {
-            fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        impl<'a> R<'a> {
+            /// The next `N` bytes, in place.
+            fn take<const N: usize>(&mut self) -> Option<&'a [u8; N]> {
                 let (h, t) = self.0.split_first_chunk::<N>()?;
                 self.0 = t;
-                Some(*h)
+                Some(h)
             }
             fn u32(&mut self) -> Option<u32> {
-                self.take::<4>().map(u32::from_le_bytes)
+                self.take::<4>().map(|b| u32::from_le_bytes(*b))
             }
         }
         let mut r = R(b);
@@ -392,54 +399,54 @@ impl PageAnalysis {
         let np = r.u32()? as usize;
         let nt = r.u32()? as usize;
         let ntt = r.u32()? as usize;
-        self.paragraphs.reserve(np);
+        // At most one paragraph per 57 bytes: a bad count cannot reserve much.
+        self.paragraphs.reserve(np.min(r.0.len() / PARAGRAPH_BYTES));
         for _ in 0..np {
             let rec = r.take::<PARAGRAPH_BYTES>()?;
             let u32_at =
                 |at: usize| u32::from_le_bytes([rec[at], rec[at + 1], rec[at + 2], rec[at + 3]]);
             let u64_at = |at: usize| {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(&rec[at..at + 8]);
-                u64::from_le_bytes(b)
+                u64::from_le_bytes([
+                    rec[at],
+                    rec[at + 1],
+                    rec[at + 2],
+                    rec[at + 3],
+                    rec[at + 4],
+                    rec[at + 5],
+                    rec[at + 6],
+                    rec[at + 7],
+                ])
             };
-            let byte_start = u32_at(0) as usize;
-            let byte_end = u32_at(4) as usize;
-            let key = u64_at(8);
-            let key_tokens = u32_at(16);
-            let key_chars = u32_at(20);
-            let words = u32_at(24);
-            let menu = u32_at(28);
-            let tokens = (u32_at(32), u32_at(36));
-            let stopwords = f64::from_bits(u64_at(40));
-            let caps = f64::from_bits(u64_at(48));
             let flags = rec[56];
             let lex = if flags & 16 != 0 {
+                let m = r.take::<12>()?;
+                let at = |i: usize| u32::from_le_bytes([m[i], m[i + 1], m[i + 2], m[i + 3]]);
                 Some(LexMatch {
-                    phrase: r.u32()?,
-                    start: r.u32()? as usize,
-                    end: r.u32()? as usize,
+                    phrase: at(0),
+                    start: at(4) as usize,
+                    end: at(8) as usize,
                 })
             } else {
                 None
             };
             self.paragraphs.push(Paragraph {
                 span: Span {
-                    byte_start,
-                    byte_end,
+                    byte_start: u32_at(0) as usize,
+                    byte_end: u32_at(4) as usize,
                 },
-                key,
-                key_tokens,
-                key_chars,
-                words,
+                key: u64_at(8),
+                key_tokens: u32_at(16),
+                key_chars: u32_at(20),
+                words: u32_at(24),
                 end: flags & 1 != 0,
                 ellipsis: flags & 2 != 0,
-                stopwords,
-                caps,
-                menu,
+                stopwords: f64::from_bits(u64_at(40)),
+                caps: f64::from_bits(u64_at(48)),
+                menu: u32_at(28),
                 lex,
                 label: flags & 4 != 0,
                 byline: flags & 8 != 0,
-                tokens,
+                tokens: (u32_at(32), u32_at(36)),
             });
         }
         let words = |r: &mut R, n: usize, out: &mut Vec<u64>| -> Option<()> {

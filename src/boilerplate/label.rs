@@ -312,16 +312,21 @@ const SHORT_RUN_WORDS: u32 = 12;
 /// loses 1.
 fn short_runs(ps: &[Paragraph], score: &mut [f64], ev: &mut [u16]) {
     let short = |p: &Paragraph| !p.end && (2..=SHORT_RUN_WORDS).contains(&p.words);
-    let mut i = 0;
-    while i < ps.len() {
-        let j = i + ps[i..].iter().take_while(|p| short(p)).count();
-        if j - i >= SHORT_RUN_MIN {
-            for k in i..j {
+    // One pass: the length of the run of short paragraphs ending before `i`, marked when a
+    // paragraph that is not short (or the end of the page) closes it.
+    let mut run = 0;
+    for i in 0..=ps.len() {
+        if ps.get(i).is_some_and(short) {
+            run += 1;
+            continue;
+        }
+        if run >= SHORT_RUN_MIN {
+            for k in i - run..i {
                 score[k] -= 1.0;
                 ev[k] |= SHORT_RUN;
             }
         }
-        i = j.max(i + 1);
+        run = 0;
     }
 }
 
@@ -452,10 +457,15 @@ pub fn label(
             };
             let sentence = p.words >= 12 && p.end && p.lex.is_none();
             if df >= need {
-                let ns = stats.repeated_key_sources(p.key);
                 // Syndicated: a sentence found in other sources too, and on few pages of its
                 // own (a template line is on many pages of its source, whatever else holds it).
-                if sig.syndication && sentence && ns >= 2 && df * 10 <= n_pages {
+                // The sources are only looked up for a sentence.
+                let ns = if sig.syndication && sentence {
+                    stats.repeated_key_sources(p.key)
+                } else {
+                    0
+                };
+                if ns >= 2 && df * 10 <= n_pages {
                     e |= SYNDICATED;
                     count[i] = ns;
                 } else {
@@ -485,7 +495,15 @@ pub fn label(
     if sig.page_repetition {
         // Repeats inside the page: the occurrence with the best clipped score plus
         // neighbourhood is kept, the others are chrome.
-        let base: Vec<f64> = score.iter().map(|&s| clip(s)).collect();
+        // Chains of paragraphs sharing a key, each in page order (key 0 is no key). Chains
+        // are independent (merit reads `base`, which no chain changes), so their order does
+        // not matter.
+        let (heads, next) = repeated_keys(ps);
+        let base: Vec<f64> = if heads.is_empty() {
+            Vec::new()
+        } else {
+            score.iter().map(|&s| clip(s)).collect()
+        };
         let merit = |i: usize| {
             let (mut sum, mut k) = (0.0, 0);
             for j in [
@@ -501,29 +519,28 @@ pub fn label(
             }
             base[i] + if k > 0 { sum / k as f64 } else { 0.0 }
         };
-        // Groups of paragraphs sharing a key, each in page order (key 0 is no key). Groups
-        // are independent (merit reads `base`, which no group changes), so their order does
-        // not matter.
-        let keys: Vec<u64> = ps.iter().map(|p| p.key).collect();
-        let groups = crate::sort::groups_of_equal_keys(&keys);
-        for g in groups.iter().filter(|g| keys[g[0] as usize] != 0) {
-            let mut keep = g[0] as usize;
+        for &head in &heads {
+            let mut keep = head as usize;
             let mut best = merit(keep);
-            for &i in &g[1..] {
+            let mut i = next[keep];
+            while i != NO_PARAGRAPH {
                 let m = merit(i as usize);
                 if m > best {
                     best = m;
                     keep = i as usize;
                 }
+                i = next[i as usize];
             }
-            for &i in g {
-                let i = i as usize;
-                if i != keep {
-                    score[i] -= 4.0;
-                    bad[i] = true;
-                    ev[i] |= PAGE_REPEAT;
-                    repeat_of[i] = keep as u32;
+            let mut i = head;
+            while i != NO_PARAGRAPH {
+                let j = i as usize;
+                if j != keep {
+                    score[j] -= 4.0;
+                    bad[j] = true;
+                    ev[j] |= PAGE_REPEAT;
+                    repeat_of[j] = keep as u32;
                 }
+                i = next[j];
             }
         }
         if cfg.mode == Mode::Aggressive {
@@ -544,7 +561,13 @@ pub fn label(
         let title_bits = tw.iter().fold(0u64, |m, &t| m | bit(t));
         for i in 1..n {
             // The Jaccard index is at most (title tokens present) / (title tokens): skip the
-            // paragraph without sorting its tokens when that cannot reach `best`.
+            // paragraph without sorting its tokens when that cannot reach `best`; and at most
+            // as many title tokens as it has tokens are present, so a short paragraph is
+            // skipped before its tokens are read.
+            let few = page.key_tokens(i).len().min(tw.len());
+            if (few as f64 / tw.len() as f64) < best {
+                continue;
+            }
             hit.fill(false);
             let mut present = 0usize;
             for t in page.key_tokens(i) {
@@ -588,6 +611,19 @@ pub fn label(
             smooth.push(score[i]);
             continue;
         }
+        let alpha = if ps[i].words < 10 { 0.6 } else { 0.25 };
+        if let Some(r) = raw.get(i.wrapping_sub(2)..i + 3) {
+            // Two neighbours on either side (most paragraphs): the general case below with
+            // its bounds known, the same sums in the same order.
+            let mut ctx = 0.0;
+            ctx += 0.5 * r[1];
+            ctx += 0.5 * r[3];
+            ctx += 0.25 * r[0];
+            ctx += 0.25 * r[4];
+            let ctx = ctx / (0.5 + 0.5 + 0.25 + 0.25);
+            smooth.push((1.0 - alpha) * score[i] + alpha * ctx);
+            continue;
+        }
         let (mut ctx, mut wsum) = (0.0, 0.0);
         for (d, w) in [(1usize, 0.5), (2, 0.25)] {
             if i >= d {
@@ -600,7 +636,6 @@ pub fn label(
             }
         }
         let ctx = if wsum > 0.0 { ctx / wsum } else { 0.0 };
-        let alpha = if ps[i].words < 10 { 0.6 } else { 0.25 };
         smooth.push((1.0 - alpha) * score[i] + alpha * ctx);
     }
     let th = cfg.mode.threshold();
@@ -687,7 +722,8 @@ pub fn label(
         }
     }
     let conservative = cfg.mode == Mode::Conservative;
-    for i in 0..n {
+    // One label per paragraph, appended as a sized sequence (no capacity test per push).
+    out.paragraphs.extend((0..n).map(|i| {
         let ii = i as isize;
         let inside =
             (body_start <= ii && ii <= body_end) || second.iter().any(|&(a, b)| a <= ii && ii <= b);
@@ -718,7 +754,7 @@ pub fn label(
         } else {
             (content, why)
         };
-        out.paragraphs.push(ParagraphLabel {
+        ParagraphLabel {
             content,
             why,
             score: smooth[i],
@@ -726,9 +762,55 @@ pub fn label(
             evidence: e,
             count: count[i],
             repeat_of: repeat_of[i],
-        });
-    }
+        }
+    }));
     out
+}
+
+/// End of a chain of [`repeated_keys`].
+const NO_PARAGRAPH: u32 = u32::MAX;
+
+/// The paragraphs of a page that share their key (not 0) with another, as chains: the first
+/// paragraph of each such key (in the order their second one is met), and for each paragraph
+/// the next one with its key ([`NO_PARAGRAPH`] at the end of a chain). One pass over an
+/// open-addressing table indexed by the keys' high bits (keys are hashes); nothing depends on
+/// the table's order. The same groups, in page order, as
+/// [`crate::sort::groups_of_equal_keys`] of the keys, without the groups of key 0.
+fn repeated_keys(ps: &[Paragraph]) -> (Vec<u32>, Vec<u32>) {
+    let n = ps.len();
+    let cap = (2 * n).next_power_of_two().max(16);
+    let shift = 64 - cap.trailing_zeros();
+    // Slot -> first paragraph of the key stored there; first paragraph -> last one so far.
+    let mut table = vec![NO_PARAGRAPH; cap];
+    let mut last = vec![NO_PARAGRAPH; n];
+    let mut next = vec![NO_PARAGRAPH; n];
+    let mut heads = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        if p.key == 0 {
+            continue;
+        }
+        let mut slot = (p.key >> shift) as usize;
+        loop {
+            let h = table[slot];
+            if h == NO_PARAGRAPH {
+                table[slot] = i as u32;
+                last[i] = i as u32;
+                break;
+            }
+            let h = h as usize;
+            if ps[h].key == p.key {
+                let t = last[h] as usize;
+                if t == h {
+                    heads.push(h as u32);
+                }
+                next[t] = i as u32;
+                last[h] = i as u32;
+                break;
+            }
+            slot = (slot + 1) & (cap - 1);
+        }
+    }
+    (heads, next)
 }
 
 /// In-page near repeats (aggressive mode): a paragraph of ≥ 6 key tokens whose 3-shingles
@@ -814,4 +896,77 @@ fn max_span(value: &[f64], base: usize) -> (f64, (isize, isize)) {
         }
     }
     (best, span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The chains of [`repeated_keys`], as groups in page order, sorted by first paragraph.
+    fn chains(ps: &[Paragraph]) -> Vec<Vec<u32>> {
+        let (heads, next) = repeated_keys(ps);
+        let mut groups: Vec<Vec<u32>> = heads
+            .iter()
+            .map(|&h| {
+                let mut g = vec![h];
+                while next[*g.last().unwrap() as usize] != NO_PARAGRAPH {
+                    g.push(next[*g.last().unwrap() as usize]);
+                }
+                g
+            })
+            .collect();
+        groups.sort();
+        groups
+    }
+
+    /// The scan [`short_runs`] replaced: each run measured from its start.
+    fn short_runs_reference(ps: &[Paragraph], score: &mut [f64], ev: &mut [u16]) {
+        let short = |p: &Paragraph| !p.end && (2..=SHORT_RUN_WORDS).contains(&p.words);
+        let mut i = 0;
+        while i < ps.len() {
+            let j = i + ps[i..].iter().take_while(|p| short(p)).count();
+            if j - i >= SHORT_RUN_MIN {
+                for k in i..j {
+                    score[k] -= 1.0;
+                    ev[k] |= SHORT_RUN;
+                }
+            }
+            i = j.max(i + 1);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn short_runs_are_the_reference(
+            shape in proptest::collection::vec((0u32..16, proptest::bool::ANY), 0..60),
+        ) {
+            let ps: Vec<Paragraph> = shape
+                .iter()
+                .map(|&(words, end)| Paragraph { words, end, ..Default::default() })
+                .collect();
+            let (mut score, mut ev) = (vec![0.5; ps.len()], vec![1u16; ps.len()]);
+            let (mut want_score, mut want_ev) = (score.clone(), ev.clone());
+            short_runs(&ps, &mut score, &mut ev);
+            short_runs_reference(&ps, &mut want_score, &mut want_ev);
+            proptest::prop_assert_eq!((score, ev), (want_score, want_ev));
+        }
+
+        #[test]
+        fn repeated_keys_are_the_groups_of_equal_keys(
+            picks in proptest::collection::vec(0usize..12, 0..200),
+        ) {
+            // Few distinct keys (many repeats), some sharing their high bits, and key 0.
+            let pool = [0, 1, 2, 1 << 60, 3 << 60 | 1, 3 << 60 | 2, u64::MAX, 42, 43, 44, 45, 46];
+            let ps: Vec<Paragraph> = picks
+                .iter()
+                .map(|&k| Paragraph { key: pool[k], ..Default::default() })
+                .collect();
+            let keys: Vec<u64> = ps.iter().map(|p| p.key).collect();
+            let want: Vec<Vec<u32>> = crate::sort::groups_of_equal_keys(&keys)
+                .into_iter()
+                .filter(|g| keys[g[0] as usize] != 0)
+                .collect();
+            proptest::prop_assert_eq!(chains(&ps), want);
+        }
+    }
 }

@@ -23,7 +23,7 @@ use serde_json::value::RawValue;
 
 use crate::boilerplate::{BoilerplateConfig, Classifier, CorpusStats, PageAnalysis, SourceStats};
 use crate::corpus::{Input, ReadOptions};
-use crate::dedup::{label, DedupConfig, Deduper};
+use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
 use crate::jobs::{collect_spilling, Accounting, OnError};
@@ -107,6 +107,8 @@ struct Cleaned {
     record: Vec<u8>,
     annotations: Option<Vec<u8>>,
     fingerprint: Option<DocFingerprint>,
+    /// Where the cleaned text's JSON string is in `record`.
+    text_at: std::ops::Range<usize>,
     clean_len: usize,
     paragraphs: u32,
     chrome: u32,
@@ -228,6 +230,8 @@ pub fn run(
     let mut annot_refs = Vec::with_capacity(entries.len());
     let mut fps: Vec<DocFingerprint> = Vec::new();
     let mut fp_doc: Vec<u32> = Vec::new();
+    // Where each fingerprinted document's cleaned text is in its cleaned record.
+    let mut fp_text: Vec<std::ops::Range<usize>> = Vec::new();
     let mut clean_len = vec![0usize; entries.len()];
     let (mut paragraphs, mut chrome) = (0u64, 0u64);
     let with_annotations = outputs.annotations.is_some();
@@ -289,6 +293,7 @@ pub fn run(
             if let Some(fp) = c.fingerprint {
                 fps.push(fp);
                 fp_doc.push(i as u32);
+                fp_text.push(c.text_at);
             }
         }
         progress.advance(chunk.len() as u64);
@@ -303,6 +308,34 @@ pub fn run(
     if let Some(d) = &deduper {
         progress.stage("near duplicates", None, Unit::Items);
         let candidates = d.candidates(&fps);
+        // Pass 2 kept only signatures: the documents met in a candidate pair get their
+        // shingle sets from their cleaned text, read back from the cleaned record.
+        if d.config().verification == Verification::Exact {
+            cleaned_store.finish_writing()?;
+            let mut involved = vec![false; fps.len()];
+            for &(a, b) in &candidates {
+                involved[a as usize] = true;
+                involved[b as usize] = true;
+            }
+            let store = &cleaned_store;
+            let (refs, fp_doc, fp_text) = (&cleaned_refs, &fp_doc, &fp_text);
+            fps.par_iter_mut()
+                .enumerate()
+                .filter(|(k, _)| involved[*k])
+                .try_for_each_init(Vec::new, |buf, (k, fp)| -> Result<()> {
+                    let record = store.get(refs[fp_doc[k] as usize], buf)?;
+                    let text = record
+                        .get(fp_text[k].clone())
+                        .and_then(|raw| std::str::from_utf8(raw).ok())
+                        .and_then(crate::corpus::decode_raw_string)
+                        .ok_or_else(|| {
+                            Error::Config("cleaned record holds no cleaned text".into())
+                        })?;
+                    fp.shingles = d.shingle_set(&text);
+                    fp.sorted = true;
+                    Ok(())
+                })?;
+        }
         let pairs = d.verify(&mut fps, &candidates);
         pairs_found = pairs.len();
         let lens: Vec<usize> = fp_doc.iter().map(|&i| clean_len[i as usize]).collect();
@@ -316,7 +349,7 @@ pub fn run(
             }
         }
     }
-    drop(fps);
+    drop((fps, fp_text));
 
     // Outputs, in id order.
     progress.stage("writing", Some(entries.len() as u64), Unit::Items);
@@ -558,6 +591,7 @@ fn clean_record(
         Vec::with_capacity(record.len() - (end - start) + clean.len() + clean.len() / 16 + 2);
     out.extend_from_slice(&record[..start]);
     crate::output::json::write_json_str(&mut out, &clean);
+    let text_at = start..out.len();
     out.extend_from_slice(&record[end..]);
     let annotations = if with_annotations {
         let rec = AnnotationRecord {
@@ -581,14 +615,16 @@ fn clean_record(
         None
     };
     let content = labels.content_count() as u32;
+    // Only the signature: the shingle sets are made for the few documents in candidate pairs.
     let fingerprint = match deduper {
-        Some(d) if !clean.is_empty() => Some(d.fingerprint(&clean)),
+        Some(d) if !clean.is_empty() => Some(d.signature(&clean)),
         _ => None,
     };
     Ok(Cleaned {
         record: out,
         annotations,
         fingerprint,
+        text_at,
         clean_len: clean.len(),
         paragraphs: page.paragraphs.len() as u32,
         chrome: page.paragraphs.len() as u32 - content,
