@@ -267,8 +267,9 @@ fn near_repeat(sh: impl ExactSizeIterator<Item = u64>, st: &Repeats) -> Option<f
         seen += 1;
         match st.shingle_pages(x) {
             0 | 1 => {
-                // The most that can still be reached: every remaining shingle repeated.
-                if ((c2 + n - seen) as f64 / len) < 0.8 {
+                // The most that can still be reached: every remaining shingle repeated. In
+                // integers (see `below_four_fifths`): one test per shingle, no division.
+                if below_four_fifths(c2 + n - seen, n) {
                     return None;
                 }
             }
@@ -280,6 +281,13 @@ fn near_repeat(sh: impl ExactSizeIterator<Item = u64>, st: &Repeats) -> Option<f
         }
     }
     (c2 as f64 / len >= 0.8).then(|| c3 as f64 / len)
+}
+
+/// `c as f64 / n as f64 < 0.8`, exactly, for `0 < n < 2^50`: `5c < 4n`. When `5c >= 4n` the
+/// quotient is at least 0.8 and rounds to at least the double nearest 0.8; when `5c < 4n` it
+/// is at most `0.8 - 1/(5n)`, further below 0.8 than any rounding reaches.
+fn below_four_fifths(c: usize, n: usize) -> bool {
+    5 * c < 4 * n
 }
 
 /// Whether a comment's signature line ("Alex on May 3, 2018 at 6:34 am said:", "joe says:")
@@ -932,6 +940,20 @@ mod tests {
                 }
             }
             i = j.max(i + 1);
+        }
+    }
+
+    #[test]
+    fn below_four_fifths_is_the_float_test() {
+        for n in (1usize..3000).chain([1 << 20, (1 << 40) + 7, (1 << 49) + 3]) {
+            let around = (4 * n / 5).saturating_sub(3)..=(4 * n / 5 + 3).min(n);
+            for c in (0..=n.min(3000)).chain(around) {
+                assert_eq!(
+                    below_four_fifths(c, n),
+                    (c as f64 / n as f64) < 0.8,
+                    "{c} of {n}"
+                );
+            }
         }
     }
 
