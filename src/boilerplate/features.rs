@@ -1355,6 +1355,43 @@ impl KeyOut for Vec<u8> {
     }
 }
 
+/// A key written into a buffer allocated in advance, at least as long as any key written:
+/// no growth to check for.
+struct SliceKey<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl KeyOut for SliceKey<'_> {
+    #[inline(always)]
+    fn push(&mut self, x: u8) {
+        self.buf[self.len] = x;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    #[inline(always)]
+    fn push_word8(&mut self, w: u64, n: usize) {
+        self.buf[self.len..self.len + 8].copy_from_slice(&w.to_le_bytes());
+        self.len += n;
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    #[inline(always)]
+    fn written(&self) -> usize {
+        self.len
+    }
+}
+
 /// State of the key tokenizer (on the NFKC, lowercased text).
 struct KeyState {
     in_tok: bool,
@@ -1495,7 +1532,12 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
         if s.token.len() < t.len() {
             s.token.resize(t.len(), 0);
         }
-        match scan_ascii::<FEATURES>(t.as_bytes(), &hasher, toks, &mut s.token) {
+        let mut key = SliceKey {
+            buf: &mut s.token,
+            len: 0,
+        };
+        let sc = Scan::default();
+        match scan_ascii::<FEATURES, _>(t.as_bytes(), 0, sc, &hasher, toks, &mut key) {
             Ok(mut sc) => {
                 sc.key = key_hash(&toks[from..]);
                 return sc;
@@ -1531,22 +1573,26 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
     sc
 }
 
-/// [`scan`] of `b` as far as it is ASCII, each token in one step: a token of letters alone
-/// (most tokens) is hashed where it stands, its lowercase read on the fly, other tokens
-/// (digits, underscores) have their key written to `key` first (at least `b.len()` long).
-/// The scan of all of `b` (its key hash left 0), or where the first token or separator run
-/// holding a non-ASCII byte starts and the scan up to there (the token hashes before it
-/// pushed), for [`scan_body`] to go on from.
+/// [`scan`] of `b` from `start` (not in a token or word; `sc` the scan before it) as far as
+/// it is ASCII, each token in one step: a token of letters alone (most tokens) is hashed
+/// where it stands, its lowercase read on the fly, other tokens (digits, underscores) have
+/// their key written to `key` first. The scan of all of `b` (its key hash left as it was),
+/// or where the first token or separator run holding a non-ASCII byte starts and the scan up
+/// to there (the token hashes before it pushed), for [`scan_body`] to go on from.
 #[inline(always)]
-fn scan_ascii<const FEATURES: bool>(
+fn scan_ascii<const FEATURES: bool, K: KeyOut>(
     b: &[u8],
+    start: usize,
+    sc: Scan,
     hasher: &WordHasher,
     toks: &mut Vec<u64>,
-    key: &mut [u8],
+    key: &mut K,
 ) -> Result<Scan, (usize, Scan)> {
     // Counters in locals (registers) rather than in a `Scan`.
-    let (mut ntok, mut nchars, mut stopwords, mut alpha, mut upper, mut menu) = (0, 0, 0, 0, 0, 0);
-    let mut i = 0;
+    let (mut ntok, mut nchars, mut words) = (sc.ntok, sc.nchars, sc.words);
+    let (mut stopwords, mut alpha, mut upper, mut menu) =
+        (sc.stopwords, sc.alpha, sc.upper, sc.menu);
+    let mut i = start;
     let wide = 'scan: {
         while i < b.len() {
             let class = CLASS[b[i] as usize];
@@ -1568,6 +1614,7 @@ fn scan_ascii<const FEATURES: bool>(
                 if matches!(next, None | Some(C_SEP | C_MENU)) {
                     let len = j - i;
                     if FEATURES {
+                        words += 1;
                         alpha += 1;
                         upper += u32::from(class == C_UPPER);
                         // A word of up to 8 letters is in `w` already.
@@ -1589,18 +1636,16 @@ fn scan_ascii<const FEATURES: bool>(
                 }
             }
             // Letters, underscores and digit runs (as `0`), into `key`.
-            let (mut j, mut k, mut digits) = (i, 0, false);
+            let (mut j, at, mut digits) = (i, key.written(), false);
             while let Some(&x) = b.get(j) {
                 match CLASS[x as usize] {
                     C_LOWER | C_UPPER | C_UNDERSCORE => {
-                        key[k] = x.to_ascii_lowercase();
-                        k += 1;
+                        key.push(x.to_ascii_lowercase());
                         digits = false;
                     }
                     C_DIGIT => {
                         if !digits {
-                            key[k] = b'0';
-                            k += 1;
+                            key.push(b'0');
                             digits = true;
                         }
                     }
@@ -1610,27 +1655,27 @@ fn scan_ascii<const FEATURES: bool>(
                 j += 1;
             }
             if FEATURES {
+                words += 1;
                 alpha += u32::from(class != C_DIGIT && class != C_UNDERSCORE);
                 upper += u32::from(class == C_UPPER);
                 stopwords += u32::from(is_stopword_at(b, i, j));
             }
-            nchars += k as u32 + u32::from(ntok > 0);
+            nchars += (key.written() - at) as u32 + u32::from(ntok > 0);
             ntok += 1;
-            toks.push(xxh3_64(&key[..k]));
+            toks.push(xxh3_64(&key.bytes()[at..]));
             i = j;
         }
         false
     };
     let sc = Scan {
-        key: 0,
         ntok,
         nchars,
-        words: if FEATURES { ntok } else { 0 },
+        words,
         stopwords,
         alpha,
         upper,
         menu,
-        lowered: false,
+        ..sc
     };
     if wide {
         Err((i, sc))
@@ -1842,6 +1887,14 @@ fn scan_body<const FEATURES: bool, const CHECK: bool, K: KeyOut>(
                     }
                 }
                 i += 1;
+                // Out of any token and word: the ASCII text from here takes the ASCII scan
+                // (which counts word features on `src`: only when that is the text as read).
+                if same {
+                    match scan_ascii::<FEATURES, _>(b, i, sc, hasher, toks, key) {
+                        Ok(done) => (i, sc) = (b.len(), done),
+                        Err((at, part)) => (i, sc) = (at, part),
+                    }
+                }
             }
         }
     }
@@ -2086,7 +2139,8 @@ mod tests {
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
 
-        /// The scans' key and token hashes are those of the key's definition.
+        /// The scans' key and token hashes are those of the key's definition, their word
+        /// features those of the reference.
         #[test]
         fn keys_match_the_reference(
             t in proptest::prop_oneof![
@@ -2102,6 +2156,13 @@ mod tests {
             let sc = scan::<true>(&t, &mut s, &mut toks);
             proptest::prop_assert_eq!(&toks[1..], &want_toks[..]);
             proptest::prop_assert_eq!((sc.key, sc.ntok, sc.nchars), (want_key, want_ntok, want_chars));
+            // Word features, on the text as read.
+            let mut want = Scan::default();
+            word_features_ref(&t, &mut want);
+            proptest::prop_assert_eq!(
+                (sc.words, sc.stopwords, sc.alpha, sc.upper, sc.menu),
+                (want.words, want.stopwords, want.alpha, want.upper, want.menu)
+            );
             let mut toks = Vec::new();
             proptest::prop_assert_eq!(key_of(&t, &mut s, &mut toks), (want_key, want_ntok, want_chars));
             proptest::prop_assert_eq!(&toks, &want_toks);
