@@ -6,7 +6,10 @@
 //! syndicated wire story) is not mistaken for one outlet's template.
 //!
 //! Statistics are counts, so they can be built from pages in any order, on any number of
-//! threads, and merged ([`RepetitionStats::merge`]); the result is the same.
+//! threads, and merged ([`RepetitionStats::merge`]); the result is the same. Counting is one
+//! look-up per value in an open-addressing table ([`SourceStats`]); a run that needs only
+//! labelling (`clean`) counts the sources in turn in the same tables and keeps of each only
+//! what labelling reads (`SourceStats::take_finished`, `CorpusStats::from_finished`).
 
 use std::collections::BTreeMap;
 
@@ -115,6 +118,8 @@ impl Counts {
         if self.len == 0 {
             // Empty: the slots are reused as they are (their stamps are old).
             if self.slots.len() < size {
+                // The old slots are freed before the new ones are taken (their memory may
+                // serve them).
                 self.slots = Vec::new();
                 self.slots = vec![(0, 0, 0); size];
             }
