@@ -6,62 +6,43 @@
 //! syndicated wire story) is not mistaken for one outlet's template.
 //!
 //! Statistics are counts, so they can be built from pages in any order, on any number of
-//! threads, and merged ([`RepetitionStats::merge`]); the result is the same. Counting is one
-//! look-up per value in an open-addressing table ([`SourceStats`]); a run that needs only
-//! labelling (`clean`) counts the sources in turn in the same tables and keeps of each only
-//! what labelling reads (`SourceStats::take_finished`, `CorpusStats::from_finished`).
+//! threads, and merged ([`RepetitionStats::merge`]); the result is the same.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
 use super::features::PageKeys;
 
-/// Values with their counts (2 or more), for look-ups only: open addressing with linear
-/// probing, at most half full, so that a look-up that misses (most do: most paragraphs are on
-/// one page) reads a slot or two, mostly in cache. A slot of count 0 is empty.
-#[derive(Clone, Debug, Default)]
-struct CountMap {
-    /// A power of two of slots, or none.
-    slots: Vec<(u64, u32)>,
-}
+/// A hasher for keys that are already hashes (xxh3 of paragraph keys and shingles, uniformly
+/// spread): the key is its own hash, with the high bits (hashbrown's control bytes) mixed in
+/// the low ones. No hashing per insert, lookup or rehash.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct KeyHasher(u64);
 
-impl CountMap {
-    /// The map of `entries` (distinct values, counts above 0).
-    fn new(entries: impl ExactSizeIterator<Item = (u64, u32)>) -> CountMap {
-        let n = entries.len();
-        if n == 0 {
-            return CountMap::default();
-        }
-        let mut slots = vec![(0, 0); (2 * n).next_power_of_two()];
-        let mask = slots.len() - 1;
-        for (v, c) in entries {
-            let mut i = Counts::home(v, slots.len()) & mask;
-            while slots[i].1 != 0 {
-                i = (i + 1) & mask;
-            }
-            slots[i] = (v, c);
-        }
-        CountMap { slots }
-    }
-
-    /// The count of `v`, 0 if absent.
+impl Hasher for KeyHasher {
     #[inline]
-    fn get(&self, v: u64) -> u32 {
-        if self.slots.is_empty() {
-            return 0;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = Counts::home(v, self.slots.len()) & mask;
-        loop {
-            let (x, c) = self.slots[i];
-            if c == 0 || x == v {
-                return c;
-            }
-            i = (i + 1) & mask;
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; other input still hashes deterministically.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
     }
+
+    #[inline]
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
 }
+
+/// A map keyed by an already-hashed `u64`.
+pub(crate) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// Counts of `u64` values (hashes) in an open-addressing table with linear probing, one
 /// look-up per value counted: no sorting, no pass to deduplicate a page first.
@@ -118,8 +99,6 @@ impl Counts {
         if self.len == 0 {
             // Empty: the slots are reused as they are (their stamps are old).
             if self.slots.len() < size {
-                // The old slots are freed before the new ones are taken (their memory may
-                // serve them).
                 self.slots = Vec::new();
                 self.slots = vec![(0, 0, 0); size];
             }
@@ -254,9 +233,11 @@ impl Counts {
             .map(|&(v, c, _)| (v, c))
     }
 
-    /// The values counted 2 or more times.
-    fn repeated(&self) -> CountMap {
-        CountMap::new(self.repeated.iter().map(|&v| (v, self.get(v))))
+    /// The values counted 2 or more times, in a hash table just large enough.
+    fn repeated(&self) -> KeyMap<u32> {
+        let mut out = KeyMap::with_capacity_and_hasher(self.repeated.len(), Default::default());
+        out.extend(self.repeated.iter().map(|&v| (v, self.get(v))));
+        out
     }
 }
 
@@ -421,13 +402,13 @@ fn count_sources<'a>(lists: impl Iterator<Item = &'a [u64]> + Clone) -> Counts {
 
 /// What labelling looks up in one source: its keys and shingles on 2 or more pages. Most
 /// paragraphs are on one page only; leaving them out makes the tables small (a look-up that
-/// misses reads a slot or two, mostly in cache).
+/// misses reads one control group, mostly in cache).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Repeats {
     /// Pages of the source.
     pub(crate) pages: u32,
-    key_df: CountMap,
-    shingle_df: CountMap,
+    key_df: KeyMap<u32>,
+    shingle_df: KeyMap<u32>,
 }
 
 impl Repeats {
@@ -442,13 +423,13 @@ impl Repeats {
     /// [`SourceStats::key_pages`] when 2 or more, else 0.
     #[inline]
     pub(crate) fn key_pages(&self, key: u64) -> u32 {
-        self.key_df.get(key)
+        self.key_df.get(&key).copied().unwrap_or(0)
     }
 
     /// [`SourceStats::shingle_pages`] when 2 or more, else 0.
     #[inline]
     pub(crate) fn shingle_pages(&self, shingle: u64) -> u32 {
-        self.shingle_df.get(shingle)
+        self.shingle_df.get(&shingle).copied().unwrap_or(0)
     }
 }
 
@@ -579,13 +560,13 @@ mod tests {
                 assert_eq!(c.get(v), n);
             }
             assert_eq!(c.get(0x1234_5678_9abc_def1), 0);
-            let rep = c.repeated();
-            let filled = rep.slots.iter().filter(|e| e.1 != 0).count();
-            assert_eq!(filled, want.values().filter(|&&n| n >= 2).count());
-            for (&v, &n) in &want {
-                assert_eq!(rep.get(v), if n >= 2 { n } else { 0 });
-            }
-            assert_eq!(rep.get(0x1234_5678_9abc_def1), 0);
+            let rep: BTreeMap<u64, u32> = c.repeated().into_iter().collect();
+            let want_rep: BTreeMap<u64, u32> = want
+                .iter()
+                .filter(|e| *e.1 >= 2)
+                .map(|(&v, &n)| (v, n))
+                .collect();
+            assert_eq!(rep, want_rep);
         }
         assert_eq!(Counts::default().get(3), 0);
     }
