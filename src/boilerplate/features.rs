@@ -278,16 +278,7 @@ impl PageAnalysis {
     /// The repetition keys of the page for the source statistics: distinct key hashes, and
     /// distinct 3-shingles of keys with at least 6 tokens.
     pub fn keys(&self) -> PageKeys {
-        let (keys, shingles) = self.raw_keys();
-        PageKeys::new(keys, shingles)
-    }
-
-    /// The key hashes and 3-shingle hashes of [`PageAnalysis::keys`] before deduplication
-    /// (repeats and all), for
-    /// [`SourceStats::add_page_values`](super::SourceStats::add_page_values), which counts a
-    /// value once per page itself.
-    pub(crate) fn raw_keys(&self) -> (Vec<u64>, Vec<u64>) {
-        // Both lists are allocated once, at their final size.
+        // Both lists are allocated once, at their final size before deduplication.
         let mut keys: Vec<u64> = Vec::with_capacity(self.paragraphs.len());
         keys.extend(self.paragraphs.iter().filter(|p| p.key != 0).map(|p| p.key));
         let n: usize = self
@@ -302,7 +293,7 @@ impl PageAnalysis {
                 shingles.extend(self.shingle_iter(i));
             }
         }
-        (keys, shingles)
+        PageKeys::new(keys, shingles)
     }
 }
 

@@ -2,10 +2,10 @@
 //! texts.
 //!
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
-//!    (key and shingle hashes) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is
-//!    spilled to the record store right after the record (the records, and these, stay in memory while
+//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is spilled
+//!    to the record store right after the record (the records, and these, stay in memory while
 //!    the store is under its budget; a corpus held whole keeps its decoded texts too);
-//! 2. the keys are counted per source ([`SourceStats`], one source per task, order-free);
+//! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
 //!    are read back from the store (no second analysis, no second decoding of the text; a
 //!    batch's records in file order, neighbours in one read), the record's
@@ -21,7 +21,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::boilerplate::{BoilerplateConfig, Classifier, CorpusStats, PageAnalysis, SourceStats};
+use crate::boilerplate::{
+    BoilerplateConfig, Classifier, PageAnalysis, PageKeys, RepetitionStats, SourceStats,
+};
 use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::{Error, Result};
@@ -89,9 +91,8 @@ struct ConfigReport<'a> {
 /// What pass 1 keeps in memory of a page, besides its encoded analysis (in the store).
 #[derive(Debug, Default)]
 struct Pass1 {
-    /// The page's repetition keys (key and shingle hashes, repeats and all:
-    /// [`PageAnalysis::raw_keys`]), until they are counted.
-    keys: (Vec<u64>, Vec<u64>),
+    /// The page's repetition keys, until they are counted.
+    keys: PageKeys,
     /// Where the text field's raw JSON value is in the record, if pass 1's parse found it.
     text_raw: Option<(usize, usize)>,
     /// When the corpus is held whole: the record's frame (the record without the text field's
@@ -158,7 +159,7 @@ pub fn run(
                     )
                 });
                 let kept = Pass1 {
-                    keys: page.raw_keys(),
+                    keys: page.keys(),
                     text_raw: doc.text_raw,
                     held,
                 };
@@ -177,50 +178,33 @@ pub fn run(
     let groups: Vec<&[usize]> = order
         .chunk_by(|&a, &b| entries[a].source == entries[b].source)
         .collect();
-    // The sources are dealt to as many parts as the pool has threads, largest first, each to
-    // the part with the fewest values so far. A part counts its sources in turn, largest
-    // first, in one `SourceStats` emptied for the next source: its tables are allocated (and
-    // zeroed) once, at the size of the first, and only a source per thread is counted in
-    // memory at a time. A source's size: the (keys, shingles) of its pages.
-    let mut by_size: Vec<((usize, usize), &[usize])> = groups
-        .iter()
-        .map(|&g| {
-            let n = g.iter().fold((0, 0), |(k, x), &i| {
-                let keys = &entries[i].data.0.keys;
-                (k + keys.0.len(), x + keys.1.len())
-            });
-            (n, g)
-        })
-        .collect();
-    by_size.sort_by_key(|e| std::cmp::Reverse(e.0 .0 + e.0 .1));
-    let mut parts = vec![(0, Vec::new()); rayon::current_num_threads().max(1)];
-    for (n, g) in by_size {
-        // The first of the least loaded parts (ties to the lowest index, for determinism).
-        let k = (0..parts.len()).min_by_key(|&k| parts[k].0).unwrap_or(0);
-        parts[k].0 += n.0 + n.1;
-        parts[k].1.push((n, g));
-    }
-    let held = &entries;
-    let finished: Vec<_> = parts
+    let per_source: Vec<(&str, SourceStats)> = groups
         .par_iter()
-        .flat_map_iter(|(_, part)| {
+        .map(|g| {
             let mut s = SourceStats::default();
-            part.iter().map(move |&((keys, shingles), g)| {
-                s.reserve(keys, shingles);
-                for &i in g.iter() {
-                    let (keys, shingles) = &held[i].data.0.keys;
-                    s.add_page_values(keys, shingles);
-                }
-                let name = held[g[0]].source.as_deref().unwrap_or("");
-                (name.to_owned(), s.take_finished())
-            })
+            let keys = g.iter().map(|&i| entries[i].data.0.keys.keys.len()).sum();
+            let shingles = g
+                .iter()
+                .map(|&i| entries[i].data.0.keys.shingles.len())
+                .sum();
+            s.reserve(keys, shingles);
+            for &i in g.iter() {
+                s.add_page(&entries[i].data.0.keys);
+            }
+            (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
         .collect();
-    // Freed on the pool, by the threads that allocated them.
+    let mut stats = RepetitionStats::new();
+    for (name, s) in per_source {
+        stats.add_source(name, s);
+    }
+    // The keys are copied into the statistics: freed on the pool, by the threads that
+    // allocated them, their memory serves the sorting of them (`finish`, on the pool too),
+    // which would otherwise take fresh memory.
     entries
         .par_iter_mut()
-        .for_each(|e| e.data.0.keys = Default::default());
-    let stats = CorpusStats::from_finished(finished);
+        .for_each(|e| e.data.0.keys = PageKeys::default());
+    let stats = rayon::scope(|_| stats.finish());
 
     // Pass 2: label, splice, fingerprint.
     progress.stage("labelling", Some(entries.len() as u64), Unit::Items);
@@ -638,7 +622,7 @@ mod tests {
     #[test]
     fn a_frame_and_its_held_text_clean_like_the_record() {
         let c = Classifier::new(BoilerplateConfig::default()).unwrap();
-        let stats = crate::boilerplate::RepetitionStats::new().finish();
+        let stats = RepetitionStats::new().finish();
         let (mut scratch, mut page) = Default::default();
         for record in [
             r#"{"id": "a\"1", "text": "Title of the page\nA sentence of the article, with a comma.\n• Send to Kindle", "source": "x", "n": [1, 2]}"#,
