@@ -45,6 +45,7 @@
 //! assert_eq!(clusters[0].members, vec![0, 1]);
 //! # Ok::<(), dechaff::Error>(())
 //! ```
+#![forbid(unsafe_code)]
 #![deny(unsafe_code)]
 
 pub mod boilerplate;
