@@ -475,7 +475,16 @@ impl WindowHasher {
     #[inline(always)]
     pub(crate) fn hash(&self, w: &[u64]) -> u64 {
         let n = w.len();
-        if !(3..=16).contains(&n) {
+        if n <= 2 {
+            // One or two tokens (a short paragraph's key): a 16-byte buffer, not
+            // `hash_tokens`' 512 bytes, which would cost more to zero than to hash.
+            let mut buf = [0u8; 16];
+            for (d, h) in buf.chunks_exact_mut(8).zip(w) {
+                d.copy_from_slice(&h.to_le_bytes());
+            }
+            return xxh3_64_with_seed(&buf[..n * 8], self.seed);
+        }
+        if n > 16 {
             return hash_tokens(w, self.seed);
         }
         // xxh3 on 17..=128 bytes: mixes of 16-byte pieces taken from both ends, each with its

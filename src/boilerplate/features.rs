@@ -8,7 +8,7 @@
 //! 3-shingles as seeded xxh3 hashes of three token hashes.
 
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::lexicon::{LexMatch, Lexicon};
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
@@ -701,29 +701,16 @@ fn key_hash(toks: &[u64]) -> u64 {
         return 0;
     }
     let (first, mut rest) = toks.split_at(toks.len().min(16));
-    let mut h = words_hash(first);
+    let mut h = KEY_HASHER.hash(first);
     let mut w = [0u64; 16];
     while !rest.is_empty() {
         let n = rest.len().min(15);
         w[0] = h;
         w[1..=n].copy_from_slice(&rest[..n]);
-        h = words_hash(&w[..=n]);
+        h = KEY_HASHER.hash(&w[..=n]);
         rest = &rest[n..];
     }
     h.max(1)
-}
-
-/// `xxh3_64_with_seed` of 1 to 16 words' little-endian bytes with [`KEY_SEED`].
-#[inline(always)]
-fn words_hash(w: &[u64]) -> u64 {
-    if w.len() >= 3 {
-        return KEY_HASHER.hash(w);
-    }
-    let mut b = [0u8; 16];
-    for (d, x) in b.chunks_exact_mut(8).zip(w) {
-        d.copy_from_slice(&x.to_le_bytes());
-    }
-    xxh3_64_with_seed(&b[..8 * w.len()], KEY_SEED)
 }
 
 fn is_word(c: char) -> bool {
@@ -2106,7 +2093,7 @@ mod tests {
         // Hashes of 16 tokens at a time, each window after the first led by the hash so far.
         let words = |w: &[u64]| {
             let b: Vec<u8> = w.iter().flat_map(|x| x.to_le_bytes()).collect();
-            xxh3_64_with_seed(&b, KEY_SEED)
+            xxhash_rust::xxh3::xxh3_64_with_seed(&b, KEY_SEED)
         };
         let key = if hashes.is_empty() {
             0
