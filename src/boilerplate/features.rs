@@ -804,6 +804,13 @@ struct NfkcOf {
     /// long to keep here).
     len: u8,
     bytes: [u8; 15],
+    /// The character is context-free (`len` is not [`NFKC_CONTEXT`]) and a separator for
+    /// the key, as are all the characters of its form, lowercased or not (`…` is `...`,
+    /// `＋` is `+`). The NFKC of text made of ASCII, [`F_NFKC`] and context-free characters
+    /// is the concatenation of their forms (as [`CharCache::nfkc_into`] builds it), and a
+    /// run of separators ends a token as one separator does: such a character read as it
+    /// stands gives the key its form gives, so the checking scan ([`scan_body`]) goes on.
+    sep: bool,
 }
 
 /// [`NfkcOf::len`] of a character left to the reference NFKC.
@@ -822,6 +829,7 @@ fn nfkc_of(c: char) -> NfkcOf {
     let mut out = NfkcOf {
         len: NFKC_CONTEXT,
         bytes: [0; 15],
+        sep: false,
     };
     let free = std::iter::once(c).nfkd().next().is_some_and(|d| {
         unicode_normalization::char::canonical_combining_class(d) == 0
@@ -834,6 +842,8 @@ fn nfkc_of(c: char) -> NfkcOf {
     if let Some(to) = out.bytes.get_mut(..form.len()) {
         to.copy_from_slice(form.as_bytes());
         out.len = form.len() as u8;
+        let separator = |c: char| !is_word(c) && c.to_lowercase().all(|l| !is_word(l));
+        out.sep = separator(c) && form.chars().all(separator);
     }
     out
 }
@@ -1529,7 +1539,8 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
     key.clear();
     // Nearly all text is NFKC already: scan it as read, testing each non-ASCII character's
     // [`F_NFKC`] flag on the way (every character passing means the text is NFKC, without a
-    // pass of its own to tell), and start again at the first that fails.
+    // pass of its own to tell; a separator whose form is separators, such as `…`, passes
+    // too, see [`NfkcOf::sep`]), and start again at the first that fails.
     let mut cache = std::mem::take(&mut s.cache);
     let lower = &mut s.lower;
     let first = scan_body::<FEATURES, true, _>(
@@ -1566,10 +1577,12 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
     toks: &mut Vec<u64>,
     key: &mut K,
 ) -> Result<Scan, (usize, Scan)> {
-    // Counters in locals (registers) rather than in a `Scan`.
-    let (mut ntok, mut nchars, mut words) = (sc.ntok, sc.nchars, sc.words);
-    let (mut stopwords, mut alpha, mut upper, mut menu) =
-        (sc.stopwords, sc.alpha, sc.upper, sc.menu);
+    // Counters in locals (registers) rather than in a `Scan`, as few as possible: every
+    // token here is one word, and one key character more than its length (the space before
+    // it: one too many for the key's first token, taken off at the end). `other` counts the
+    // tokens that do not start with a letter.
+    let (mut ntok, mut nchars, mut other) = (0u32, 0u32, 0u32);
+    let (mut stopwords, mut upper, mut menu) = (sc.stopwords, sc.upper, sc.menu);
     let mut i = start;
     let wide = 'scan: {
         while i < b.len() {
@@ -1592,8 +1605,6 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                 if matches!(next, None | Some(C_SEP | C_MENU)) {
                     let len = j - i;
                     if FEATURES {
-                        words += 1;
-                        alpha += 1;
                         upper += u32::from(class == C_UPPER);
                         // A word of up to 8 letters is in `w` already.
                         let stop = if len <= 8 {
@@ -1605,7 +1616,7 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                         stopwords += u32::from(stop);
                         menu += u32::from(next == Some(C_MENU));
                     }
-                    nchars += len as u32 + u32::from(ntok > 0);
+                    nchars += len as u32 + 1;
                     ntok += 1;
                     toks.push(hasher.ascii(&b[i..j]));
                     // Past the separator that ends the token.
@@ -1633,12 +1644,11 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                 j += 1;
             }
             if FEATURES {
-                words += 1;
-                alpha += u32::from(class != C_DIGIT && class != C_UNDERSCORE);
+                other += u32::from(class == C_DIGIT || class == C_UNDERSCORE);
                 upper += u32::from(class == C_UPPER);
                 stopwords += u32::from(is_stopword_at(b, i, j));
             }
-            nchars += (key.written() - at) as u32 + u32::from(ntok > 0);
+            nchars += (key.written() - at) as u32 + 1;
             ntok += 1;
             toks.push(xxh3_64(&key.bytes()[at..]));
             i = j;
@@ -1646,11 +1656,15 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
         false
     };
     let sc = Scan {
-        ntok,
-        nchars,
-        words,
+        ntok: sc.ntok + ntok,
+        nchars: sc.nchars + nchars - u32::from(sc.ntok == 0 && ntok > 0),
+        words: if FEATURES { sc.words + ntok } else { sc.words },
         stopwords,
-        alpha,
+        alpha: if FEATURES {
+            sc.alpha + ntok - other
+        } else {
+            sc.alpha
+        },
         upper,
         menu,
         ..sc
@@ -1711,8 +1725,9 @@ fn scan_changed<const FEATURES: bool>(
 /// The body of [`scan_text`]: scans `src` (the paragraph's NFKC form), writing the key to
 /// `key`, and its word features and lowercase (into `lower`, see [`Scan::lowered`]) with
 /// `FEATURES` when `same` (`src` is the paragraph as read). With `CHECK`, gives up (`None`)
-/// at the first non-ASCII character that is not [`F_NFKC`] (`src` is then not known to be
-/// NFKC); never `None` otherwise.
+/// at the first non-ASCII character that is neither [`F_NFKC`] nor a separator whose NFKC
+/// form is separators ([`NfkcOf::sep`]): the key of `src` as read is then not known to be
+/// that of its NFKC form; never `None` otherwise.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn scan_body<const FEATURES: bool, const CHECK: bool, K: KeyOut>(
@@ -1811,7 +1826,9 @@ fn scan_body<const FEATURES: bool, const CHECK: bool, K: KeyOut>(
             C_WIDE => {
                 let c = src[i..].chars().next().unwrap_or('\u{fffd}');
                 let (lc, f) = cache.get(c);
-                if CHECK && f & F_NFKC == 0 {
+                // A separator whose form is separators ([`NfkcOf::sep`]) leaves the key as
+                // it is: read as it stands, it ends a token as its form would.
+                if CHECK && f & F_NFKC == 0 && !cache.nfkc.get(c, nfkc_of).sep {
                     return None;
                 }
                 if words_here {
@@ -2126,6 +2143,7 @@ mod tests {
                 "[a-zA-Z0-9_ |>.,-]{0,400}",
                 "([a-zA-Z]{1,12}[ ,.]{1,2}){0,40}",
                 "[a-zA-Z0-9 _.,:|>ÀÉÎàéîßẞ’–…½²ﬁ東京한\u{a0}\u{301}]{0,60}",
+                "[a-zA-Z0-9 _.=<é…‥＋（）＝⁄≠⑴™\u{a0}\u{338}\u{301}\u{1fed}\u{2024}]{0,40}",
             ]
         ) {
             let (want_toks, want_key, want_ntok, want_chars) = key_ref(&t);
@@ -2289,6 +2307,7 @@ mod tests {
                 proptest::prop_oneof![
                     "[a-zA-Z0-9 _.,:|>-]{0,12}",
                     "[ÀÉÎÕÜàéîõüßẞΣσςİıǅǄ«»“”’–—…©·•›™½²ﬁ東京한]{1,3}",
+                    "[…‥＋（）＝⁄≠⑴™=<\u{338}\u{1fed}\u{2024}\u{fe30}]{1,3}",
                     "[\\PC]{0,4}",
                     NFKC_TRICKY,
                 ],
