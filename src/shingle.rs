@@ -412,6 +412,24 @@ impl WordHasher {
         }
     }
 
+    /// [`WordHasher::ascii`] of a word of `n` (1 to 8) bytes given as the little-endian
+    /// integer `w` of its first eight bytes (any bytes past the word): the word as a scanner
+    /// already holds it, not read from memory again.
+    #[inline(always)]
+    pub(crate) fn ascii_word8(&self, w: u64, n: usize) -> u64 {
+        debug_assert!((1..=8).contains(&n));
+        if n >= 4 {
+            let lo = u64::from(w as u32) | (FOLD >> 32);
+            let hi = u64::from((w >> (8 * (n - 4))) as u32) | (FOLD >> 32);
+            let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
+            strong_avalanche(x, n as u64)
+        } else {
+            let c = |at: usize| (w >> (8 * at)) as u32 & 0xff | 0x20;
+            let combo = c(0) << 16 | c(n >> 1) << 24 | c(n - 1) | (n as u32) << 8;
+            xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
+        }
+    }
+
     /// [`WordHasher::ascii`] for words over 16 bytes (rare): lowercased, then hashed.
     #[cold]
     #[inline(never)]
@@ -643,6 +661,23 @@ mod tests {
             let lower = w.to_ascii_lowercase();
             proptest::prop_assert_eq!(h.ascii(w.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
             proptest::prop_assert_eq!(h.normalized(lower.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
+        }
+    }
+
+    proptest::proptest! {
+        /// The hash of a short word held in an integer is that of the word's bytes, whatever
+        /// follows the word.
+        #[test]
+        fn word8_hash_is_the_word_hash(
+            w in "[a-zA-Z0-9]{1,8}",
+            junk in proptest::prelude::any::<u64>(),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let h = WordHasher::new(seed);
+            let n = w.len();
+            let mut bytes = junk.to_le_bytes();
+            bytes[..n].copy_from_slice(w.as_bytes());
+            proptest::prop_assert_eq!(h.ascii_word8(u64::from_le_bytes(bytes), n), h.ascii(w.as_bytes()));
         }
     }
 

@@ -1587,18 +1587,8 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
     let wide = 'scan: {
         while i < b.len() {
             let class = CLASS[b[i] as usize];
-            match class {
-                C_SEP | C_MENU => {
-                    if FEATURES {
-                        menu += u32::from(class == C_MENU);
-                    }
-                    i += 1;
-                    continue;
-                }
-                C_WIDE => break 'scan true,
-                _ => {}
-            }
-            // A token (and, in ASCII text, a word) from `i`.
+            // A token (and, in ASCII text, a word) from `i`; letters first (most tokens are
+            // letters alone, hashed where they stand), then separators.
             if class == C_LOWER || class == C_UPPER {
                 let (w, j) = letters_from(b, i);
                 let next = b.get(j).map(|&x| CLASS[x as usize]);
@@ -1618,11 +1608,23 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                     }
                     nchars += len as u32 + 1;
                     ntok += 1;
-                    toks.push(hasher.ascii(&b[i..j]));
+                    toks.push(if len <= 8 {
+                        hasher.ascii_word8(w, len)
+                    } else {
+                        hasher.ascii(&b[i..j])
+                    });
                     // Past the separator that ends the token.
                     i = j + 1;
                     continue;
                 }
+            } else if class == C_SEP || class == C_MENU {
+                if FEATURES {
+                    menu += u32::from(class == C_MENU);
+                }
+                i += 1;
+                continue;
+            } else if class == C_WIDE {
+                break 'scan true;
             }
             // Letters, underscores and digit runs (as `0`), into `key`.
             let (mut j, at, mut digits) = (i, key.written(), false);
