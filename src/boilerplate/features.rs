@@ -1692,16 +1692,19 @@ fn scan_changed<const FEATURES: bool>(
     key: &mut Vec<u8>,
 ) -> Scan {
     key.clear();
-    let same = is_nfkc_quick(t.chars()) == IsNormalized::Yes;
-    let src: &str = if same {
-        t
+    // The NFKC form from the characters' memoised forms when they are all context-free (most
+    // text that comes here: `½`, `™`, compatibility letters), without a quick check first;
+    // else the text as read when it passes the quick check, else the reference NFKC.
+    let same = if cache.nfkc_into(t, nfkc) {
+        nfkc.as_str() == t
+    } else if is_nfkc_quick(t.chars()) == IsNormalized::Yes {
+        true
     } else {
-        if !cache.nfkc_into(t, nfkc) {
-            nfkc.clear();
-            nfkc.extend(t.nfkc());
-        }
-        nfkc
+        nfkc.clear();
+        nfkc.extend(t.nfkc());
+        false
     };
+    let src: &str = if same { t } else { nfkc };
     // Word features follow the text as read: in the scan when NFKC left it unchanged.
     let from = toks.len();
     let mut sc = scan_body::<FEATURES, false, _>(
