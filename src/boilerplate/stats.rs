@@ -206,7 +206,8 @@ impl SourceStats {
     }
 
     /// Sorts the pages added into the counts (look-ups are fast after it; they are exact
-    /// either way). [`RepetitionStats::finish`] does it.
+    /// either way). [`RepetitionStats::finish`] does it for sources too long to count in a
+    /// table.
     fn consolidate(&mut self) {
         self.key_df.consolidate();
         self.shingle_df.consolidate();
@@ -279,24 +280,59 @@ impl RepetitionStats {
     }
 
     /// Finishes the statistics: counts, for every key, the sources holding it.
+    ///
+    /// A source's list of values, if short enough, is counted in a table ([`CountTable`]);
+    /// a longer one is sorted (in order: the sorting of every source, the sources of every
+    /// key, then the repeats of the sorted sources, each step's memory freed before the
+    /// next).
     pub fn finish(mut self) -> CorpusStats {
-        self.sources
+        // Per source: its repeats and its distinct keys if counted in a table, else `None`
+        // (its lists are sorted).
+        let tabled: Vec<Option<(Repeats, Vec<u64>)>> = self
+            .sources
             .par_iter_mut()
-            .for_each(|(_, s)| s.consolidate());
-        let mut all: Vec<u64> =
-            Vec::with_capacity(self.sources.values().map(|s| s.key_df.len()).sum());
-        for s in self.sources.values() {
-            all.extend(s.key_df.runs().map(|e| e.0));
+            .map(|(_, s)| {
+                if s.countable() {
+                    Some(s.count_in_table())
+                } else {
+                    s.consolidate();
+                    None
+                }
+            })
+            .collect();
+        let distinct_keys = |s: &SourceStats, t: &Option<(Repeats, Vec<u64>)>| match t {
+            Some((_, keys)) => keys.len(),
+            None => s.key_df.len(),
+        };
+        let mut all: Vec<u64> = Vec::with_capacity(
+            self.sources
+                .values()
+                .zip(&tabled)
+                .map(|(s, t)| distinct_keys(s, t))
+                .sum(),
+        );
+        for (s, t) in self.sources.values().zip(&tabled) {
+            match t {
+                Some((_, keys)) => all.extend_from_slice(keys),
+                None => all.extend(s.key_df.runs().map(|e| e.0)),
+            }
         }
         let mut key_sources = Counts {
             sorted: Vec::new(),
             pending: all,
         };
         key_sources.consolidate();
-        let repeats = self
-            .sources
-            .par_iter()
-            .map(|(name, s)| (name.clone(), Repeats::of(s)))
+        let sources: Vec<(&String, &SourceStats)> = self.sources.iter().collect();
+        let repeats = sources
+            .into_par_iter()
+            .zip(tabled)
+            .map(|((name, s), t)| {
+                let r = match t {
+                    Some((r, _)) => r,
+                    None => Repeats::of(s),
+                };
+                (name.clone(), r)
+            })
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
@@ -306,6 +342,119 @@ impl RepetitionStats {
             key_sources,
             repeats,
         }
+    }
+}
+
+/// Longest list of values [`SourceStats::count_in_table`] counts (longer ones are sorted):
+/// its table, 2^17 slots of 16 bytes, is kept by the thread from source to source.
+const TABLE_MAX: usize = 1 << 16;
+
+/// One slot of a [`CountTable`]: a value, the stamp of the list it belongs to (its count
+/// holds only if that is the table's current stamp) and its count. A tuple, so that a table
+/// of zeros is allocated zeroed (no filling).
+type Slot = (u64, u32, u32);
+
+/// An open-addressing table counting `u64` values (hashes: their top bits index it), reused
+/// from list to list without being emptied: a slot holds a value of the current list only
+/// if it bears the list's stamp, so a new list takes a new stamp instead of zeroing the
+/// slots (as `StampedSet` does in page analysis).
+#[derive(Default)]
+struct CountTable {
+    slots: Vec<Slot>,
+    stamp: u32,
+}
+
+impl CountTable {
+    /// Counts `values` (at most [`TABLE_MAX`]): the values counted 2 or more times, with
+    /// their counts; every distinct value is pushed to `distinct`, if given, in order of
+    /// first occurrence.
+    fn count(&mut self, values: &[u64], mut distinct: Option<&mut Vec<u64>>) -> KeyMap<u32> {
+        if values.is_empty() {
+            return KeyMap::default();
+        }
+        // At most half full: a few probes a value.
+        let n = (2 * values.len()).next_power_of_two();
+        if self.slots.len() < n {
+            // Fresh slots bear stamp 0, which no list uses. Allocated at the size needed (not
+            // grown by doubling): a larger list gets a new table.
+            self.slots = vec![(0, 0, 0); n];
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // The stamps went round: every slot is emptied once.
+            self.slots.fill((0, 0, 0));
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let set = &mut self.slots[..n];
+        let shift = 64 - n.trailing_zeros();
+        // The slots of the values counted twice so far (once each).
+        let mut repeated: Vec<u32> = Vec::new();
+        for &x in values {
+            let mut h = (x >> shift) as usize;
+            loop {
+                let e = &mut set[h];
+                if e.1 != stamp {
+                    *e = (x, stamp, 1);
+                    if let Some(d) = distinct.as_deref_mut() {
+                        d.push(x);
+                    }
+                    break;
+                }
+                if e.0 == x {
+                    e.2 += 1;
+                    if e.2 == 2 {
+                        repeated.push(h as u32);
+                    }
+                    break;
+                }
+                h = (h + 1) & (n - 1);
+            }
+        }
+        let mut out = KeyMap::with_capacity_and_hasher(repeated.len(), Default::default());
+        out.extend(repeated.iter().map(|&h| {
+            let (value, _, count) = set[h as usize];
+            (value, count)
+        }));
+        out
+    }
+}
+
+thread_local! {
+    /// The [`CountTable`] of a thread counting sources in [`RepetitionStats::finish`].
+    static TABLE: std::cell::RefCell<CountTable> = std::cell::RefCell::default();
+}
+
+impl SourceStats {
+    /// Whether [`SourceStats::count_in_table`] may count the source: both lists short, and
+    /// nothing sorted yet (the merge of statistics sorts).
+    fn countable(&self) -> bool {
+        let short = |c: &Counts| c.sorted.is_empty() && c.pending.len() <= TABLE_MAX;
+        short(&self.key_df) && short(&self.shingle_df)
+    }
+
+    /// The repeats of a [`SourceStats::countable`] source and its distinct keys, counted in
+    /// the thread's table; its lists stay as they are (unsorted). A page's values are
+    /// distinct, so those of a source of one page are all counted once: nothing to count.
+    fn count_in_table(&self) -> (Repeats, Vec<u64>) {
+        if self.pages <= 1 {
+            let repeats = Repeats {
+                pages: self.pages,
+                ..Repeats::default()
+            };
+            return (repeats, self.key_df.pending.clone());
+        }
+        TABLE.with_borrow_mut(|table| {
+            let mut keys = Vec::with_capacity(self.key_df.pending.len());
+            let key_df = table.count(&self.key_df.pending, Some(&mut keys));
+            let shingle_df = table.count(&self.shingle_df.pending, None);
+            let repeats = Repeats {
+                pages: self.pages,
+                key_df,
+                shingle_df,
+            };
+            (repeats, keys)
+        })
     }
 }
 
@@ -476,6 +625,39 @@ mod tests {
             let rep = c.repeated();
             let want_rep: BTreeMap<u64, u32> = want.into_iter().filter(|e| e.1 >= 2).collect();
             proptest::prop_assert_eq!(rep.into_iter().collect::<BTreeMap<_, _>>(), want_rep);
+        }
+    }
+
+    proptest::proptest! {
+        /// A source counted in a table has the repeats and distinct keys sorting finds.
+        #[test]
+        fn table_agrees_with_sorting(
+            pages in proptest::collection::vec(proptest::collection::vec(0u64..40, 0..30), 0..12),
+            spread in proptest::bool::ANY,
+        ) {
+            let mut s = SourceStats::default();
+            for p in &pages {
+                // Hashes, or small values (all in the first slots: long probe runs).
+                let mut v: Vec<u64> = p
+                    .iter()
+                    .map(|&x| if spread { x.wrapping_mul(0x9E37_79B9_7F4A_7C15) } else { x })
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                let shingles = v.iter().map(|x| x.rotate_left(7) ^ 5).collect();
+                s.add_page(&PageKeys { keys: v, shingles });
+            }
+            proptest::prop_assert!(s.countable());
+            let (r, mut keys) = s.count_in_table();
+            let mut sorted = s.clone();
+            sorted.consolidate();
+            let want = Repeats::of(&sorted);
+            proptest::prop_assert_eq!(r.pages, want.pages);
+            proptest::prop_assert_eq!(&r.key_df, &want.key_df);
+            proptest::prop_assert_eq!(&r.shingle_df, &want.shingle_df);
+            keys.sort_unstable();
+            let want_keys: Vec<u64> = sorted.key_df.runs().map(|e| e.0).collect();
+            proptest::prop_assert_eq!(keys, want_keys);
         }
     }
 
