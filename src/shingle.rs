@@ -383,11 +383,7 @@ impl WordHasher {
     #[inline(always)]
     pub(crate) fn ascii(&self, w: &[u8]) -> u64 {
         let n = w.len();
-        let r32 = |at: usize| {
-            u64::from(u32::from_le_bytes(
-                w[at..at + 4].try_into().expect("4 bytes"),
-            ))
-        };
+        let r32 = |at: usize| u32::from_le_bytes(w[at..at + 4].try_into().expect("4 bytes"));
         let r64 = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().expect("8 bytes"));
         if n > 8 {
             if n > 16 {
@@ -401,14 +397,9 @@ impl WordHasher {
                 .wrapping_add(mul128_fold64(lo, hi));
             xxh3_avalanche(acc)
         } else if n >= 4 {
-            let lo = r32(0) | (FOLD >> 32);
-            let hi = r32(n - 4) | (FOLD >> 32);
-            let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
-            strong_avalanche(x, n as u64)
+            self.hash_4to8(r32(0), r32(n - 4), n)
         } else {
-            let c = |at: usize| u32::from(w[at] | 0x20);
-            let combo = c(0) << 16 | c(n >> 1) << 24 | c(n - 1) | (n as u32) << 8;
-            xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
+            self.hash_1to3(w[0], w[n >> 1], w[n - 1], n)
         }
     }
 
@@ -419,15 +410,30 @@ impl WordHasher {
     pub(crate) fn ascii_word8(&self, w: u64, n: usize) -> u64 {
         debug_assert!((1..=8).contains(&n));
         if n >= 4 {
-            let lo = u64::from(w as u32) | (FOLD >> 32);
-            let hi = u64::from((w >> (8 * (n - 4))) as u32) | (FOLD >> 32);
-            let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
-            strong_avalanche(x, n as u64)
+            self.hash_4to8(w as u32, (w >> (8 * (n - 4))) as u32, n)
         } else {
-            let c = |at: usize| (w >> (8 * at)) as u32 & 0xff | 0x20;
-            let combo = c(0) << 16 | c(n >> 1) << 24 | c(n - 1) | (n as u32) << 8;
-            xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
+            let byte = |at: usize| (w >> (8 * at)) as u8;
+            self.hash_1to3(byte(0), byte(n >> 1), byte(n - 1), n)
         }
+    }
+
+    /// xxh3's case of 4 to 8 bytes for a word of `n` such bytes whose first and last four
+    /// bytes (little-endian, any case) are `first` and `last`.
+    #[inline(always)]
+    fn hash_4to8(&self, first: u32, last: u32, n: usize) -> u64 {
+        let lo = u64::from(first) | (FOLD >> 32);
+        let hi = u64::from(last) | (FOLD >> 32);
+        let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
+        strong_avalanche(x, n as u64)
+    }
+
+    /// xxh3's case of 1 to 3 bytes for a word of `n` such bytes whose first, middle (at
+    /// `n / 2`) and last bytes (any case) are given.
+    #[inline(always)]
+    fn hash_1to3(&self, first: u8, middle: u8, last: u8, n: usize) -> u64 {
+        let c = |x: u8| u32::from(x | 0x20);
+        let combo = c(first) << 16 | c(middle) << 24 | c(last) | (n as u32) << 8;
+        xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
     }
 
     /// [`WordHasher::ascii`] for words over 16 bytes (rare): lowercased, then hashed.
