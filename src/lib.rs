@@ -46,7 +46,6 @@
 //! # Ok::<(), dechaff::Error>(())
 //! ```
 #![forbid(unsafe_code)]
-#![deny(unsafe_code)]
 
 pub mod boilerplate;
 #[cfg(feature = "cli")]
