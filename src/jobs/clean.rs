@@ -28,7 +28,7 @@ use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect_spilling, Accounting, OnError};
+use crate::jobs::{collect_spilling, shingle_sets_from_store, Accounting, OnError};
 use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{round6, AnnotationRecord, ParagraphAnnotation, RemovedRecord, Report};
 use crate::output::{Destination, OutputWriter, RecordRef, RecordStore, DEFAULT_MEMORY_BUDGET};
@@ -296,29 +296,23 @@ pub fn run(
         // shingle sets from their cleaned text, read back from the cleaned record.
         if d.config().verification == Verification::Exact {
             cleaned_store.finish_writing()?;
-            let mut involved = vec![false; fps.len()];
-            for &(a, b) in &candidates {
-                involved[a as usize] = true;
-                involved[b as usize] = true;
-            }
-            let store = &cleaned_store;
-            let (refs, fp_doc, fp_text) = (&cleaned_refs, &fp_doc, &fp_text);
-            fps.par_iter_mut()
-                .enumerate()
-                .filter(|(k, _)| involved[*k])
-                .try_for_each_init(Vec::new, |buf, (k, fp)| -> Result<()> {
-                    let record = store.get(refs[fp_doc[k] as usize], buf)?;
-                    let text = record
-                        .get(fp_text[k].clone())
+            let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
+            involved.sort_unstable();
+            involved.dedup();
+            shingle_sets_from_store(
+                d,
+                &cleaned_store,
+                &involved,
+                &mut fps,
+                |k| cleaned_refs[fp_doc[k as usize] as usize],
+                |k, record| {
+                    record
+                        .get(fp_text[k as usize].clone())
                         .and_then(|raw| std::str::from_utf8(raw).ok())
                         .and_then(crate::corpus::decode_raw_string)
-                        .ok_or_else(|| {
-                            Error::Config("cleaned record holds no cleaned text".into())
-                        })?;
-                    fp.shingles = d.shingle_set(&text);
-                    fp.sorted = true;
-                    Ok(())
-                })?;
+                        .ok_or_else(|| Error::Config("cleaned record holds no cleaned text".into()))
+                },
+            )?;
         }
         let pairs = d.verify(&mut fps, &candidates);
         pairs_found = pairs.len();

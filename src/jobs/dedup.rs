@@ -7,7 +7,7 @@ use crate::corpus::{Input, ReadOptions};
 use crate::dedup::{label, DedupConfig, Deduper, Verification};
 use crate::error::{Error, Result};
 use crate::fingerprint::DocFingerprint;
-use crate::jobs::{collect, stored_text, Accounting, Entry, OnError};
+use crate::jobs::{collect, shingle_sets_from_store, stored_text, Accounting, Entry, OnError};
 use crate::jobs::{finish_run, RunFacts};
 use crate::output::schema::{
     round6, ClusterRecord, MemberRecord, PairRecord, RemovedRecord, Report,
@@ -479,7 +479,6 @@ fn load_shingle_sets<T: Sync>(
     candidates: &[(u32, u32)],
     fps: &mut [DocFingerprint],
 ) -> Result<()> {
-    use rayon::prelude::*;
     let mut involved: Vec<u32> = candidates.iter().flat_map(|&(a, b)| [a, b]).collect();
     involved.sort_unstable();
     involved.dedup();
@@ -489,21 +488,14 @@ fn load_shingle_sets<T: Sync>(
         f.shingles.is_empty() && f.tokens > 0
     });
     store.finish_writing()?;
-    let store = &*store;
-    let sets: Vec<Result<Vec<u64>>> = involved
-        .par_iter()
-        .map_init(Vec::new, |buf, &i| {
-            let e = &entries[i as usize];
-            let json = store.get(e.record, buf)?;
-            Ok(deduper.shingle_set(&stored_text(json, e, read)?))
-        })
-        .collect();
-    for (i, set) in involved.into_iter().zip(sets) {
-        let f = &mut fps[i as usize];
-        f.shingles = set?;
-        f.sorted = true;
-    }
-    Ok(())
+    shingle_sets_from_store(
+        deduper,
+        store,
+        &involved,
+        fps,
+        |i| entries[i as usize].record,
+        |i, json| stored_text(json, &entries[i as usize], read),
+    )
 }
 
 #[cfg(test)]

@@ -464,6 +464,32 @@ pub fn duplicate_ids<T>(entries: &[Entry<T>]) -> u64 {
         .count() as u64
 }
 
+/// Gives the documents `involved` (indexes into `fps`) their exact shingle sets, sorted, from
+/// the text `text_of` finds in each one's record (`record_of`), read back from `store` in
+/// parallel: the documents met in candidate pairs whose shingle lists were not kept.
+pub(crate) fn shingle_sets_from_store(
+    deduper: &crate::dedup::Deduper,
+    store: &RecordStore,
+    involved: &[u32],
+    fps: &mut [crate::fingerprint::DocFingerprint],
+    record_of: impl Fn(u32) -> RecordRef + Sync,
+    text_of: impl Fn(u32, &[u8]) -> Result<String> + Sync,
+) -> Result<()> {
+    let sets: Vec<Result<Vec<u64>>> = involved
+        .par_iter()
+        .map_init(Vec::new, |buf, &i| {
+            let record = store.get(record_of(i), buf)?;
+            Ok(deduper.shingle_set(&text_of(i, record)?))
+        })
+        .collect();
+    for (&i, set) in involved.iter().zip(sets) {
+        let f = &mut fps[i as usize];
+        f.shingles = set?;
+        f.sorted = true;
+    }
+    Ok(())
+}
+
 /// The text of a document whose JSON record was stored by [`collect`]: the text field of a
 /// JSON Lines record, or `text` for a record made from a plain-text file.
 pub fn stored_text<T>(json: &[u8], entry: &Entry<T>, read: &ReadOptions) -> Result<String> {
