@@ -4,7 +4,9 @@
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
 //!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is spilled
 //!    to the record store right after the record (the records, and these, stay in memory while
-//!    the store is under its budget; a corpus held whole keeps its decoded texts too);
+//!    the store is under its budget). A corpus held whole keeps, instead, its decoded texts, the
+//!    records' frames and the analyses by value (no encoding, no decoding), and makes each
+//!    page's keys from its analysis when they are counted;
 //! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
 //!    are read back from the store (no second analysis, no second decoding of the text; a
@@ -88,19 +90,52 @@ struct ConfigReport<'a> {
     dedup: Option<&'a DedupConfig>,
 }
 
-/// What pass 1 keeps in memory of a page, besides its encoded analysis (in the store).
+/// What pass 1 keeps in memory of a page, besides its encoded analysis (in the store) when
+/// the page is not [`Held`].
 #[derive(Debug, Default)]
 struct Pass1 {
-    /// The page's repetition keys, until they are counted.
+    /// The page's repetition keys, until they are counted (empty for a held page: they are
+    /// made from its analysis when they are counted).
     keys: PageKeys,
     /// Where the text field's raw JSON value is in the record, if pass 1's parse found it.
     text_raw: Option<(usize, usize)>,
-    /// When the corpus is held whole: the record's frame (the record without the text field's
-    /// value, which went from `text_raw.0` to `text_raw.1`) and the text as decoded. Pass 2
-    /// splices the cleaned text into the frame and takes the text as it is (no reading of the
-    /// record, no second decoding, copy or UTF-8 check), and frees both once the page is
-    /// labelled.
-    held: Option<(Vec<u8>, String)>,
+    /// When the corpus is held whole (boxed: a page that is not held costs one pointer).
+    held: Option<Box<Held>>,
+}
+
+/// A page of a corpus held whole, as pass 1 leaves it for pass 2: pass 2 splices the cleaned
+/// text into the frame, takes the text as it is (no reading of the record, no second decoding,
+/// copy or UTF-8 check) and labels the analysis as it is (no encoding, no decoding), then frees
+/// all three once the page is labelled.
+#[derive(Debug)]
+struct Held {
+    /// The record without the text field's value (which went from `text_raw.0` to
+    /// `text_raw.1`).
+    frame: Vec<u8>,
+    /// The text as decoded.
+    text: String,
+    /// The page's analysis (a copy of the thread's buffers, each of its exact length).
+    page: PageAnalysis,
+}
+
+impl Pass1 {
+    /// Upper bounds on the keys and shingles the page adds to its source's statistics: exact
+    /// for a page whose keys were kept, the counts before removing repeats for a held page.
+    fn key_counts(&self) -> (usize, usize) {
+        match &self.held {
+            None => (self.keys.keys.len(), self.keys.shingles.len()),
+            Some(h) => {
+                let p = &h.page.paragraphs;
+                let keys = p.iter().filter(|p| p.key != 0).count();
+                let shingles = p
+                    .iter()
+                    .filter(|p| p.key_tokens >= 6)
+                    .map(|p| (p.tokens.1 - p.tokens.0).saturating_sub(2) as usize)
+                    .sum();
+                (keys, shingles)
+            }
+        }
+    }
 }
 
 /// The result of labelling one document.
@@ -149,19 +184,27 @@ pub fn run(
         |doc| {
             ANALYSIS.with_borrow_mut(|(scratch, page)| {
                 classifier.analyze_into(&doc.text, scratch, page);
+                if let Some((s, e)) = doc.text_raw.filter(|_| hold) {
+                    // Held: the analysis by value, its keys made when they are counted.
+                    let json = doc.json.as_bytes();
+                    let held = Held {
+                        frame: [&json[..s], &json[e..]].concat(),
+                        text: std::mem::take(&mut doc.text),
+                        page: page.clone(),
+                    };
+                    let kept = Pass1 {
+                        keys: PageKeys::default(),
+                        text_raw: doc.text_raw,
+                        held: Some(Box::new(held)),
+                    };
+                    return (kept, None);
+                }
                 let mut analysis = Vec::new();
                 page.encode(&mut analysis);
-                let held = doc.text_raw.filter(|_| hold).map(|(s, e)| {
-                    let json = doc.json.as_bytes();
-                    (
-                        [&json[..s], &json[e..]].concat(),
-                        std::mem::take(&mut doc.text),
-                    )
-                });
                 let kept = Pass1 {
                     keys: page.keys(),
                     text_raw: doc.text_raw,
-                    held,
+                    held: None,
                 };
                 (kept, Some(analysis))
             })
@@ -182,14 +225,16 @@ pub fn run(
         .par_iter()
         .map(|g| {
             let mut s = SourceStats::default();
-            let keys = g.iter().map(|&i| entries[i].data.0.keys.keys.len()).sum();
-            let shingles = g
+            let (keys, shingles) = g
                 .iter()
-                .map(|&i| entries[i].data.0.keys.shingles.len())
-                .sum();
+                .map(|&i| entries[i].data.0.key_counts())
+                .fold((0, 0), |(k, s), (a, b)| (k + a, s + b));
             s.reserve(keys, shingles);
             for &i in g.iter() {
-                s.add_page(&entries[i].data.0.keys);
+                match &entries[i].data.0.held {
+                    Some(h) => s.add_page(&h.page.keys()),
+                    None => s.add_page(&entries[i].data.0.keys),
+                }
             }
             (entries[g[0]].source.as_deref().unwrap_or(""), s)
         })
@@ -239,16 +284,20 @@ pub fn run(
                 // (its memory then serves the next page's allocations). A frame is the record
                 // with an empty text field's value.
                 let held = e.data.0.held.take();
-                let (rec, text_raw, text) = match (&held, e.data.0.text_raw) {
-                    (Some((frame, text)), Some((s, _))) => {
-                        (&frame[..], Some((s, s)), Some(text.as_str()))
-                    }
-                    _ => (*rec, e.data.0.text_raw, None),
+                let (rec, text_raw, text, held_page) = match (&held, e.data.0.text_raw) {
+                    (Some(h), Some((s, _))) => (
+                        &h.frame[..],
+                        Some((s, s)),
+                        Some(h.text.as_str()),
+                        Some(&h.page),
+                    ),
+                    _ => (*rec, e.data.0.text_raw, None, None),
                 };
                 ANALYSIS.with_borrow_mut(|(scratch, page)| {
                     clean_record(
                         rec,
                         analysis,
+                        held_page,
                         text_raw,
                         text,
                         &e.id,
@@ -518,12 +567,14 @@ pub fn text_field_span(record: &str, field: &str) -> Result<(usize, usize, Strin
 const HOLD_FACTOR: u64 = 5;
 
 #[allow(clippy::too_many_arguments)]
-/// Labels one page and splices its cleaned text into its record. `analysis` is the page's
-/// [`PageAnalysis::encode`] (the page is analysed again if it is not one), `text_raw` where
-/// pass 1 found the text field's raw value in `record`, `held` the text as pass 1 decoded it.
+/// Labels one page and splices its cleaned text into its record. `held_page` is the page's
+/// analysis when pass 1 kept it by value, else `analysis` is its [`PageAnalysis::encode`]
+/// (decoded into `page`; the page is analysed again if it is not one), `text_raw` where pass 1
+/// found the text field's raw value in `record`, `held` the text as pass 1 decoded it.
 fn clean_record(
     record: &[u8],
     analysis: &[u8],
+    held_page: Option<&PageAnalysis>,
     text_raw: Option<(usize, usize)>,
     held: Option<&str>,
     id: &str,
@@ -556,9 +607,15 @@ fn clean_record(
             (s, e, std::borrow::Cow::Owned(text))
         }
     };
-    if analysis.is_empty() || page.decode_from(analysis).is_none() {
-        classifier.analyze_into(&text, scratch, page);
-    }
+    let page: &PageAnalysis = match held_page {
+        Some(held) => held,
+        None => {
+            if analysis.is_empty() || page.decode_from(analysis).is_none() {
+                classifier.analyze_into(&text, scratch, page);
+            }
+            page
+        }
+    };
     // Documents without a source are each their own source: no repetition statistics.
     let src = source.unwrap_or("");
     let labels = classifier.label(page, src, stats);
@@ -627,10 +684,12 @@ mod tests {
             let frame = [&record.as_bytes()[..s], &record.as_bytes()[e..]].concat();
             let mut analysis = Vec::new();
             c.analyze(&text).encode(&mut analysis);
-            let mut run = |record: &[u8], text_raw, held| {
+            let held_page = c.analyze(&text);
+            let mut run = |record: &[u8], text_raw, held, by_value: bool| {
                 clean_record(
                     record,
                     &analysis,
+                    by_value.then_some(&held_page),
                     text_raw,
                     held,
                     "id",
@@ -645,16 +704,19 @@ mod tests {
                 )
                 .unwrap()
             };
-            let want = run(record.as_bytes(), Some((s, e)), None);
-            let got = run(&frame, Some((s, s)), Some(text.as_str()));
-            assert_eq!(got.record, want.record, "{record}");
-            assert_eq!(got.annotations, want.annotations, "{record}");
-            assert_eq!(
-                (got.clean_len, got.paragraphs, got.chrome),
-                (want.clean_len, want.paragraphs, want.chrome)
-            );
+            let want = run(record.as_bytes(), Some((s, e)), None, false);
+            // Held: the frame, the text and the analysis by value.
+            for by_value in [false, true] {
+                let got = run(&frame, Some((s, s)), Some(text.as_str()), by_value);
+                assert_eq!(got.record, want.record, "{record}");
+                assert_eq!(got.annotations, want.annotations, "{record}");
+                assert_eq!(
+                    (got.clean_len, got.paragraphs, got.chrome),
+                    (want.clean_len, want.paragraphs, want.chrome)
+                );
+            }
             // Without the place of the text field, the record is parsed again.
-            let parsed = run(record.as_bytes(), None, None);
+            let parsed = run(record.as_bytes(), None, None, false);
             assert_eq!(parsed.record, want.record, "{record}");
         }
     }
