@@ -22,7 +22,7 @@
 
 mod compress;
 mod jsonl;
-pub(crate) use jsonl::{decode_raw_string, find_special, raw_field};
+pub(crate) use jsonl::{decode_raw_string, find_special, has_control, raw_field};
 mod walk;
 
 use std::fmt;

@@ -60,50 +60,81 @@ pub fn paragraphs(text: &str, mode: SegmentMode) -> Vec<Span> {
 /// Like [`paragraphs`], appending to `out` (cleared first).
 pub fn paragraphs_into(text: &str, mode: SegmentMode, out: &mut Vec<Span>) {
     out.clear();
-    let mut open: Option<Span> = None;
-    let mut start = 0;
-    let mut lines = memchr::memchr_iter(b'\n', text.as_bytes());
-    while start < text.len() {
-        // The line without its `\n` (whitespace, it would be trimmed anyway).
-        let end = lines.next().unwrap_or(text.len());
-        let (lead, content) = trim(&text[start..end]);
-        let line_start = start;
-        start = end + 1;
-        if content == 0 {
-            if let Some(span) = open.take() {
-                out.push(span);
+    match mode {
+        SegmentMode::Lines => {
+            let mut start = 0;
+            for_each_newline(text.as_bytes(), |end| {
+                out.extend(line_span(text, start, end));
+                start = end + 1;
+            });
+            if start < text.len() {
+                out.extend(line_span(text, start, text.len()));
             }
-            continue;
         }
-        let span = Span {
-            byte_start: line_start + lead,
-            byte_end: line_start + lead + content,
-        };
-        match mode {
-            SegmentMode::Lines => out.push(span),
-            SegmentMode::BlankLines => match &mut open {
-                Some(o) => o.byte_end = span.byte_end,
-                None => open = Some(span),
-            },
+        SegmentMode::BlankLines => {
+            let mut open: Option<Span> = None;
+            let mut add = |span: Option<Span>| match (span, &mut open) {
+                (Some(span), Some(o)) => o.byte_end = span.byte_end,
+                (Some(span), None) => open = Some(span),
+                (None, o) => out.extend(o.take()),
+            };
+            let mut start = 0;
+            for_each_newline(text.as_bytes(), |end| {
+                add(line_span(text, start, end));
+                start = end + 1;
+            });
+            if start < text.len() {
+                add(line_span(text, start, text.len()));
+            }
+            out.extend(open);
         }
-    }
-    if let Some(span) = open {
-        out.push(span);
     }
 }
 
-/// Where `line.trim()` is in `line`: (offset, length). Most lines start and end with a
-/// printable ASCII character: two byte tests tell.
-fn trim(line: &str) -> (usize, usize) {
-    let b = line.as_bytes();
-    let printable = |c: u8| c.is_ascii_graphic();
-    match (b.first(), b.last()) {
-        (Some(&f), Some(&l)) if printable(f) && printable(l) => (0, b.len()),
-        _ => {
-            let t = line.trim_start();
-            (line.len() - t.len(), t.trim_end().len())
-        }
+/// Calls `f` with the offset of every `\n` in `b`, in order. On x86-64 the SSE2 searcher is
+/// called directly (inlined, one 16-byte test finds most line ends), not through the run-time
+/// dispatch of `memchr_iter`, whose fixed cost per call is most of the cost of a short line.
+#[inline]
+fn for_each_newline(b: &[u8], f: impl FnMut(usize)) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(one) = memchr::arch::x86_64::sse2::memchr::One::new(b'\n') {
+        one.iter(b).for_each(f);
+        return;
     }
+    memchr::memchr_iter(b'\n', b).for_each(f);
+}
+
+/// The paragraph of the line `text[start..end]` (without its `\n`); `None` if it is blank.
+#[inline]
+fn line_span(text: &str, start: usize, end: usize) -> Option<Span> {
+    if start == end {
+        return None;
+    }
+    // Most lines start and end with a printable ASCII character: two byte tests tell.
+    let b = text.as_bytes();
+    if b[start].is_ascii_graphic() && b[end - 1].is_ascii_graphic() {
+        Some(Span {
+            byte_start: start,
+            byte_end: end,
+        })
+    } else {
+        trimmed_span(text, start, end)
+    }
+}
+
+/// Where `text[start..end].trim()` is, `None` if that is empty: the slow path of a line that
+/// starts or ends with whitespace, a control or a non-ASCII character (`\r`, U+00A0, …).
+#[cold]
+#[inline(never)]
+fn trimmed_span(text: &str, start: usize, end: usize) -> Option<Span> {
+    let line = &text[start..end];
+    let t = line.trim_start();
+    let byte_start = start + (line.len() - t.len());
+    let byte_end = byte_start + t.trim_end().len();
+    (byte_end > byte_start).then_some(Span {
+        byte_start,
+        byte_end,
+    })
 }
 
 #[cfg(test)]
@@ -140,7 +171,91 @@ mod tests {
         assert!(paragraphs(" \n\u{a0}\r\n", SegmentMode::Lines).is_empty());
     }
 
+    /// The segmentation as first written (one `memchr` call and one `str::trim` a line): the
+    /// reference for the faster code.
+    fn reference(text: &str, mode: SegmentMode) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut open: Option<Span> = None;
+        let mut start = 0;
+        let mut lines = memchr::memchr_iter(b'\n', text.as_bytes());
+        while start < text.len() {
+            let end = lines.next().unwrap_or(text.len());
+            let line = &text[start..end];
+            let t = line.trim_start();
+            let (lead, content) = (line.len() - t.len(), t.trim_end().len());
+            let line_start = start;
+            start = end + 1;
+            if content == 0 {
+                out.extend(open.take());
+                continue;
+            }
+            let span = Span {
+                byte_start: line_start + lead,
+                byte_end: line_start + lead + content,
+            };
+            match mode {
+                SegmentMode::Lines => out.push(span),
+                SegmentMode::BlankLines => match &mut open {
+                    Some(o) => o.byte_end = span.byte_end,
+                    None => open = Some(span),
+                },
+            }
+        }
+        out.extend(open);
+        out
+    }
+
+    /// Pieces of text: line ends (`\n`, `\r\n`, a lone `\r`), ASCII and Unicode whitespace,
+    /// controls, words and runs longer than a vector.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "\n",
+            "\n",
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "  ",
+            "\t",
+            "\u{b}",
+            "\u{c}",
+            "\u{1}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{1680}",
+            "\u{2000}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{202f}",
+            "\u{3000}",
+            "\u{feff}",
+            "\u{200b}",
+            "a",
+            "Word",
+            "é",
+            "€",
+            "😀",
+            ".",
+            "~",
+            "!",
+            "twenty-byte sentence",
+            "a run of text longer than one 64-byte block, to cross it",
+        ])
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The segmentation is the reference's, in both modes.
+        #[test]
+        fn same_as_reference(pieces in prop::collection::vec(piece(), 0..80)) {
+            let text = pieces.concat();
+            for mode in [SegmentMode::Lines, SegmentMode::BlankLines] {
+                prop_assert_eq!(paragraphs(&text, mode), reference(&text, mode), "{:?}", text);
+            }
+        }
+
         /// Spans are in order, disjoint, on char boundaries, non-empty, trimmed, and together
         /// with the whitespace between them they cover the text exactly.
         #[test]
