@@ -602,6 +602,38 @@ fn is_stopword_packed(k: u128, len: usize) -> bool {
     len <= 10 && STOP_KEYS[STOP_INDEX[stop_slot(k)] as usize] == k
 }
 
+/// The low 64 bits of [`STOP_KEYS`] for the stopwords of up to 8 letters, `u64::MAX` for the
+/// longer ones and the entry no word matches: a word of up to 8 bytes packed by [`pack`] (its
+/// high 64 bits zero) equals an entry of [`STOP_KEYS`] exactly when it equals the entry here.
+static STOP_KEYS8: [u64; STOPWORDS.len() + 1] = {
+    let mut t = [u64::MAX; STOPWORDS.len() + 1];
+    let mut i = 1;
+    while i < STOP_KEYS.len() {
+        if STOP_KEYS[i] >> 64 == 0 {
+            t[i] = STOP_KEYS[i] as u64;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// [`is_stopword_packed`] of a word of 1 to 8 bytes packed by [`pack`] into a `u64`.
+#[inline(always)]
+fn is_stopword_packed8(k: u64) -> bool {
+    STOP_KEYS8[STOP_INDEX[stop_slot(u128::from(k))] as usize] == k
+}
+
+/// `LOW_BYTES[n]` keeps the first `n` (at most 8) bytes of a little-endian `u64`.
+static LOW_BYTES: [u64; 9] = {
+    let mut m = [0u64; 9];
+    let mut n = 1;
+    while n <= 8 {
+        m[n] = u64::MAX >> (8 * (8 - n));
+        n += 1;
+    }
+    m
+};
+
 /// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
 static WORD_MASKS: [u128; 17] = {
     let mut m = [0u128; 17];
@@ -692,11 +724,43 @@ static KEY_HASHER: WindowHasher = WindowHasher::new(KEY_SEED);
 
 /// The hash of a repetition key from its token hashes: 0 for no tokens, else the seeded
 /// xxh3 ([`KEY_SEED`]) of up to 16 token hashes as little-endian bytes, a longer list being
-/// hashed as the list with its first 16 hashes replaced by their hash (one window at a time,
-/// no buffer), and 1 where that gives 0. Keys are equal exactly when their token sequences
-/// are (hash collisions aside), as the key is its tokens joined by one space.
+/// hashed as the list with its first 16 hashes replaced by their hash, and 1 where that
+/// gives 0. Keys are equal exactly when their token sequences are (hash collisions aside), as
+/// the key is its tokens joined by one space.
+///
+/// A key of one or two tokens (8 or 16 bytes) takes xxh3's short-input code, inline
+/// ([`ShortKeyHasher`]); a longer list is hashed a window at a time in place: each window
+/// after the first is the hash so far, written over the token hash just before the window's
+/// own (put back after), and up to 15 token hashes: no copy, no buffer to zero. A test
+/// compares it with [`key_hash_ref`].
 #[inline]
-fn key_hash(toks: &[u64]) -> u64 {
+fn key_hash(toks: &mut [u64]) -> u64 {
+    let h = match *toks {
+        [] => return 0,
+        [a] => SHORT_KEY_HASHER.one(a),
+        [a, b] => SHORT_KEY_HASHER.two(a, b),
+        _ => {
+            let first = toks.len().min(16);
+            let mut h = KEY_HASHER.hash(&toks[..first]);
+            // `toks[..at]` are hashed into `h`.
+            let mut at = first;
+            while at < toks.len() {
+                let n = (toks.len() - at).min(15);
+                let kept = std::mem::replace(&mut toks[at - 1], h);
+                h = KEY_HASHER.hash(&toks[at - 1..at + n]);
+                toks[at - 1] = kept;
+                at += n;
+            }
+            h
+        }
+    };
+    h.max(1)
+}
+
+/// [`key_hash`] as it was first written (one window at a time through a buffer): its
+/// reference.
+#[cfg(test)]
+fn key_hash_ref(toks: &[u64]) -> u64 {
     if toks.is_empty() {
         return 0;
     }
@@ -711,6 +775,72 @@ fn key_hash(toks: &[u64]) -> u64 {
         rest = &rest[n..];
     }
     h.max(1)
+}
+
+/// The seeded xxh3 of one or two `u64`s as little-endian bytes (8 or 16 bytes: xxh3's "4 to
+/// 8 bytes" and "9 to 16 bytes" cases), with the seed folded into the constants: the same
+/// value as `xxh3_64_with_seed` on the bytes (tested), without writing them out.
+struct ShortKeyHasher {
+    /// The constant of the 8-byte case.
+    flip8: u64,
+    /// The two constants of the 16-byte case.
+    flip16: (u64, u64),
+}
+
+/// The [`ShortKeyHasher`] of [`KEY_SEED`].
+static SHORT_KEY_HASHER: ShortKeyHasher = ShortKeyHasher::new(KEY_SEED);
+
+impl ShortKeyHasher {
+    const fn new(seed: u64) -> ShortKeyHasher {
+        // xxh3 hashes short inputs with the default secret (the secret of seed 0).
+        let secret = xxhash_rust::const_xxh3::const_custom_default_secret(0);
+        /// The little-endian `u64` at `at` of `b`.
+        const fn r64(b: &[u8], at: usize) -> u64 {
+            let mut w = [0u8; 8];
+            let mut j = 0;
+            while j < 8 {
+                w[j] = b[at + j];
+                j += 1;
+            }
+            u64::from_le_bytes(w)
+        }
+        let s = &secret;
+        let seed8 = seed ^ (((seed as u32).swap_bytes() as u64) << 32);
+        ShortKeyHasher {
+            flip8: (r64(s, 8) ^ r64(s, 16)).wrapping_sub(seed8),
+            flip16: (
+                (r64(s, 24) ^ r64(s, 32)).wrapping_add(seed),
+                (r64(s, 40) ^ r64(s, 48)).wrapping_sub(seed),
+            ),
+        }
+    }
+
+    /// The hash of the 8 bytes of `a`: its first and last four bytes (its low and high
+    /// halves) swapped, keyed, and xxh3's "rrmxmx" mix.
+    #[inline(always)]
+    fn one(&self, a: u64) -> u64 {
+        let mut h = a.rotate_left(32) ^ self.flip8;
+        h ^= h.rotate_left(49) ^ h.rotate_left(24);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^= (h >> 35).wrapping_add(8);
+        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
+        h ^ (h >> 28)
+    }
+
+    /// The hash of the 16 bytes of `a` then `b`.
+    #[inline(always)]
+    fn two(&self, a: u64, b: u64) -> u64 {
+        let lo = a ^ self.flip16.0;
+        let hi = b ^ self.flip16.1;
+        let p = u128::from(lo) * u128::from(hi);
+        let mut h = 16u64
+            .wrapping_add(lo.swap_bytes())
+            .wrapping_add(hi)
+            .wrapping_add(p as u64 ^ (p >> 64) as u64);
+        h ^= h >> 37;
+        h = h.wrapping_mul(0x1656_6791_9E37_79F9);
+        h ^ (h >> 32)
+    }
 }
 
 fn is_word(c: char) -> bool {
@@ -1308,6 +1438,11 @@ trait KeyOut {
     fn append(&mut self, bytes: &[u8]);
     /// Appends the first `n` (at most 8) bytes of `w`, little-endian.
     fn push_word8(&mut self, w: u64, n: usize);
+    /// Appends the UTF-8 of `c`.
+    #[inline(always)]
+    fn push_char(&mut self, c: char) {
+        self.append(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+    }
     /// The key so far.
     fn bytes(&self) -> &[u8];
     /// Its length.
@@ -1329,6 +1464,17 @@ impl KeyOut for Vec<u8> {
     fn push_word8(&mut self, w: u64, n: usize) {
         let at = self.len();
         self.extend_from_slice(&w.to_le_bytes());
+        self.truncate(at + n);
+    }
+
+    /// Four bytes appended, then the vector cut back to the character's length: a copy of a
+    /// known length (no call to `memcpy`).
+    #[inline(always)]
+    fn push_char(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        let n = c.encode_utf8(&mut buf).len();
+        let at = self.len();
+        self.extend_from_slice(&buf);
         self.truncate(at + n);
     }
 
@@ -1432,8 +1578,7 @@ impl KeyState {
                 }
             } else {
                 self.in_digits = false;
-                let mut buf = [0u8; 4];
-                key.append(l.encode_utf8(&mut buf).as_bytes());
+                key.push_char(l);
                 sc.nchars += 1;
             }
         } else {
@@ -1453,13 +1598,12 @@ impl KeyState {
                 }
             } else {
                 self.in_digits = false;
-                let mut buf = [0u8; 4];
                 if c.is_ascii() {
                     key.push(c.to_ascii_lowercase() as u8);
                     sc.nchars += 1;
                 } else {
                     for l in c.to_lowercase() {
-                        key.append(l.encode_utf8(&mut buf).as_bytes());
+                        key.push_char(l);
                         sc.nchars += 1;
                     }
                 }
@@ -1527,7 +1671,7 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
         let sc = Scan::default();
         match scan_ascii::<FEATURES, _>(t.as_bytes(), 0, sc, &hasher, toks, &mut key) {
             Ok(mut sc) => {
-                sc.key = key_hash(&toks[from..]);
+                sc.key = key_hash(&mut toks[from..]);
                 return sc;
             }
             Err(part) => part,
@@ -1548,7 +1692,7 @@ fn scan_text<const FEATURES: bool, const ASCII: bool>(
     );
     let sc = match first {
         Some(mut sc) => {
-            sc.key = key_hash(&toks[from..]);
+            sc.key = key_hash(&mut toks[from..]);
             sc
         }
         None => {
@@ -1598,8 +1742,7 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                         upper += u32::from(class == C_UPPER);
                         // A word of up to 8 letters is in `w` already.
                         let stop = if len <= 8 {
-                            let k = (w | 0x2020_2020_2020_2020) & (u64::MAX >> (8 * (8 - len)));
-                            is_stopword_packed(u128::from(k), len)
+                            is_stopword_packed8((w | 0x2020_2020_2020_2020) & LOW_BYTES[len])
                         } else {
                             is_stopword_at(b, i, j)
                         };
@@ -1719,7 +1862,7 @@ fn scan_changed<const FEATURES: bool>(
         key,
     )
     .unwrap_or_default();
-    sc.key = key_hash(&toks[from..]);
+    sc.key = key_hash(&mut toks[from..]);
     if FEATURES && !same {
         word_features(t, cache, &mut sc);
         sc.lowered = cache.lowercase_wide(t, lower);
@@ -2024,6 +2167,10 @@ mod tests {
         ] {
             assert!(!is_stopword_bytes(w.as_bytes()), "{w}");
         }
+        // The first 8 letters of a longer stopword are no stopword of up to 8 letters.
+        for w in ["themselv", "yourselv", "ourselve", "Themselv"] {
+            assert!(!is_stopword_packed8(pack(w.as_bytes()) as u64), "{w}");
+        }
     }
 
     proptest::proptest! {
@@ -2047,6 +2194,9 @@ mod tests {
             let text = format!("{pad}{w}{pad}");
             proptest::prop_assert_eq!(is_stopword_at(text.as_bytes(), pad.len(), pad.len() + w.len()), want);
             proptest::prop_assert_eq!(is_stopword_bytes(w.as_bytes()), want);
+            if w.len() <= 8 && w.bytes().all(|b| b.is_ascii_alphabetic()) {
+                proptest::prop_assert_eq!(is_stopword_packed8(pack(w.as_bytes()) as u64), want);
+            }
         }
     }
 
@@ -2086,6 +2236,29 @@ mod tests {
                 shingle_hash(&w),
                 xxhash_rust::xxh3::xxh3_64_with_seed(&b, SHINGLE_SEED)
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+
+        /// The key hash (short keys inline, long ones hashed in place) is that of its
+        /// reference, and leaves the token hashes as they were; the short-key hasher is the
+        /// crate's seeded xxh3 of the bytes.
+        #[test]
+        fn key_hash_matches_the_reference(
+            toks in proptest::collection::vec(proptest::num::u64::ANY, 0..80),
+        ) {
+            let mut t = toks.clone();
+            proptest::prop_assert_eq!(key_hash(&mut t), key_hash_ref(&toks));
+            proptest::prop_assert_eq!(&t, &toks);
+            let bytes: Vec<u8> = toks.iter().take(2).flat_map(|x| x.to_le_bytes()).collect();
+            let want = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, KEY_SEED);
+            match toks[..toks.len().min(2)] {
+                [a] => proptest::prop_assert_eq!(SHORT_KEY_HASHER.one(a), want),
+                [a, b] => proptest::prop_assert_eq!(SHORT_KEY_HASHER.two(a, b), want),
+                _ => {}
+            }
         }
     }
 
