@@ -2011,7 +2011,9 @@ fn scan_body<const FEATURES: bool, const CHECK: bool, K: KeyOut>(
                         low_done = i + c.len_utf8();
                     }
                 }
-                let (llc, lf) = cache.get(lc);
+                // A character that is its own lowercase (most: letters without case) is its
+                // lowercase's entry already: no second look-up.
+                let (llc, lf) = if lc == c { (lc, f) } else { cache.get(lc) };
                 if f & F_LOWER1 != 0 && lf & F_LOWER1 != 0 && llc == lc {
                     ks.lowered(lc, lf, key, &mut sc, toks);
                 } else {
