@@ -373,33 +373,48 @@ impl WordHasher {
         }
     }
 
-    /// The hash of a normalized word.
+    /// The hash of a normalized word (any bytes): xxh3's short-input code for 1 to 16 bytes
+    /// (the same value as `xxh3_64_with_seed`, tested), else `xxh3_64_with_seed`.
     #[inline(always)]
     fn normalized(&self, word: &[u8]) -> u64 {
-        xxh3_64_with_seed(word, self.seed)
+        if word.is_empty() {
+            return xxh3_64_with_seed(word, self.seed);
+        }
+        self.short_or(word, 0, |w| xxh3_64_with_seed(w, self.seed))
     }
 
     /// The hash of the lowercase of `word`, ASCII letters and digits (not empty).
     #[inline(always)]
     pub(crate) fn ascii(&self, w: &[u8]) -> u64 {
+        self.short_or(w, 0x20, |w| self.ascii_long(w))
+    }
+
+    /// xxh3 of `w` (not empty) with `fold` OR-ed into every byte (0x20 lowercases ASCII
+    /// letters and digits, 0 leaves the bytes as they are) when it has up to 16 bytes, else
+    /// `long(w)`.
+    #[inline(always)]
+    fn short_or(&self, w: &[u8], fold: u8, long: impl FnOnce(&[u8]) -> u64) -> u64 {
         let n = w.len();
+        debug_assert!(n >= 1);
+        let fold32 = u32::from_le_bytes([fold; 4]);
+        let fold64 = u64::from_le_bytes([fold; 8]);
         let r32 = |at: usize| u32::from_le_bytes(w[at..at + 4].try_into().expect("4 bytes"));
         let r64 = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().expect("8 bytes"));
         if n > 8 {
             if n > 16 {
-                return self.ascii_long(w);
+                return long(w);
             }
-            let lo = (r64(0) | FOLD) ^ self.flip_9to16.0;
-            let hi = (r64(n - 8) | FOLD) ^ self.flip_9to16.1;
+            let lo = (r64(0) | fold64) ^ self.flip_9to16.0;
+            let hi = (r64(n - 8) | fold64) ^ self.flip_9to16.1;
             let acc = (n as u64)
                 .wrapping_add(lo.swap_bytes())
                 .wrapping_add(hi)
                 .wrapping_add(mul128_fold64(lo, hi));
             xxh3_avalanche(acc)
         } else if n >= 4 {
-            self.hash_4to8(r32(0), r32(n - 4), n)
+            self.hash_4to8(r32(0) | fold32, r32(n - 4) | fold32, n)
         } else {
-            self.hash_1to3(w[0], w[n >> 1], w[n - 1], n)
+            self.hash_1to3(w[0] | fold, w[n >> 1] | fold, w[n - 1] | fold, n)
         }
     }
 
@@ -409,6 +424,7 @@ impl WordHasher {
     #[inline(always)]
     pub(crate) fn ascii_word8(&self, w: u64, n: usize) -> u64 {
         debug_assert!((1..=8).contains(&n));
+        let w = w | FOLD;
         if n >= 4 {
             self.hash_4to8(w as u32, (w >> (8 * (n - 4))) as u32, n)
         } else {
@@ -417,21 +433,21 @@ impl WordHasher {
         }
     }
 
-    /// xxh3's case of 4 to 8 bytes for a word of `n` such bytes whose first and last four
-    /// bytes (little-endian, any case) are `first` and `last`.
+    /// xxh3's case of 4 to 8 bytes for a word of `n` bytes whose first and last four bytes
+    /// (little-endian, as hashed) are `first` and `last`.
     #[inline(always)]
     fn hash_4to8(&self, first: u32, last: u32, n: usize) -> u64 {
-        let lo = u64::from(first) | (FOLD >> 32);
-        let hi = u64::from(last) | (FOLD >> 32);
+        let lo = u64::from(first);
+        let hi = u64::from(last);
         let x = hi.wrapping_add(lo << 32) ^ self.flip_4to8;
         strong_avalanche(x, n as u64)
     }
 
-    /// xxh3's case of 1 to 3 bytes for a word of `n` such bytes whose first, middle (at
-    /// `n / 2`) and last bytes (any case) are given.
+    /// xxh3's case of 1 to 3 bytes for a word of `n` bytes whose first, middle (at `n / 2`)
+    /// and last bytes (as hashed) are given.
     #[inline(always)]
     fn hash_1to3(&self, first: u8, middle: u8, last: u8, n: usize) -> u64 {
-        let c = |x: u8| u32::from(x | 0x20);
+        let c = u32::from;
         let combo = c(first) << 16 | c(middle) << 24 | c(last) | (n as u32) << 8;
         xxh64_avalanche(u64::from(combo) ^ self.flip_1to3)
     }
@@ -667,6 +683,19 @@ mod tests {
             let lower = w.to_ascii_lowercase();
             proptest::prop_assert_eq!(h.ascii(w.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
             proptest::prop_assert_eq!(h.normalized(lower.as_bytes()), xxh3_64_with_seed(lower.as_bytes(), seed));
+        }
+    }
+
+    proptest::proptest! {
+        /// The normalized word hash is xxh3 of the bytes as they are (any bytes, UTF-8 of
+        /// other scripts included), at every length and seed.
+        #[test]
+        fn normalized_hash_is_xxh3_of_the_bytes(
+            w in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let h = WordHasher::new(seed);
+            proptest::prop_assert_eq!(h.normalized(&w), xxh3_64_with_seed(&w, seed));
         }
     }
 

@@ -171,42 +171,126 @@ pub(crate) fn scan_words(text: &str, scratch: &mut String, sink: &mut impl WordS
     debug_assert!(open.is_none());
 }
 
-/// The words of `run`, a run of word bytes holding non-ASCII characters, for `sink`. When
-/// every non-ASCII character of the run is a typographic separator (an apostrophe, a quote, a
-/// dash), the words are its ASCII pieces: what [`normalized_words`] finds (`char_fold` makes
-/// those characters separators), without building them.
+/// The words of `run`, a run of word bytes holding non-ASCII characters, for `sink`. One pass
+/// over the run's characters ([`fold_run`], from memoised facts) finds what the run holds:
+/// - no non-ASCII letter (every non-ASCII character a separator: `don’t`, `“quoted”`): the
+///   words are its ASCII pieces, handed over as they stand;
+/// - one word that normalization leaves as it is (lowercase Cyrillic, Greek, accented Latin
+///   letters): the run itself;
+/// - other words of simple characters: the words the pass wrote to `scratch`;
+/// - a character only the general path folds exactly: [`normalize_into`] on the run.
 #[inline(never)]
 fn wide_words(run: &str, scratch: &mut String, sink: &mut impl WordSink) {
-    if run
-        .chars()
-        .all(|c| c.is_ascii() || is_typographic_separator(c))
-    {
-        // A separator's bytes are all non-ASCII, so the pieces are the runs of ASCII bytes.
-        for w in run.as_bytes().split(|&x| x >= 0x80) {
-            if !w.is_empty() {
-                sink.ascii(w);
+    scratch.clear();
+    // The sink is called only once the memo is no longer borrowed: it may scan words itself.
+    let fold = SIMPLE_CHARS.with_borrow_mut(|facts| fold_run(run, facts, scratch));
+    match fold {
+        RunFold::Pieces => {
+            // A separator's bytes are all non-ASCII, so the pieces are the runs of ASCII bytes.
+            for w in run.as_bytes().split(|&x| x >= 0x80) {
+                if !w.is_empty() {
+                    sink.ascii(w);
+                }
             }
         }
-        return;
+        RunFold::Same => sink.normalized(run.as_bytes()),
+        RunFold::Folded | RunFold::General => {
+            if fold == RunFold::General {
+                scratch.clear();
+                normalize_into(run, scratch);
+            }
+            for w in scratch.split(' ').filter(|w| !w.is_empty()) {
+                sink.normalized(w.as_bytes());
+            }
+        }
     }
-    normalized_words(run, scratch, &mut |w| sink.normalized(w));
 }
 
-/// Calls `f` with the words of the normalized form of `run`, a run of word bytes holding
-/// non-ASCII characters: the rare path of [`for_each_word`], kept out of its loop.
-#[inline(never)]
-fn normalized_words(run: &str, scratch: &mut String, f: &mut dyn FnMut(&[u8])) {
-    // The common case: every character maps to one lowercase character on its own (Cyrillic,
-    // Greek, accented Latin letters in their composed form) or is a separator that touches
-    // nothing around it (typographic quotes, dashes, spaces). The words are then built
-    // character by character from memoised facts, without the general path's NFKC passes.
-    scratch.clear();
-    if !SIMPLE_CHARS.with_borrow_mut(|facts| simple_words(run, facts, scratch)) {
-        scratch.clear();
-        normalize_into(run, scratch);
+/// What [`fold_run`] found in a run of word bytes holding non-ASCII characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RunFold {
+    /// Every non-ASCII character is a [`CharFold::Separator`]: the words are the ASCII pieces.
+    Pieces,
+    /// One word, its own normalized form: ASCII lowercase letters and digits, and letters
+    /// whose [`CharFold::Letter`] is themselves.
+    Same,
+    /// The words are in the output, as [`simple_words`] writes them.
+    Folded,
+    /// A character is [`CharFold::Other`]: only the general path is exact.
+    General,
+}
+
+/// Classifies `run` (a run of word bytes holding non-ASCII characters) in one pass over its
+/// characters. When the run is neither [`RunFold::Pieces`] nor [`RunFold::Same`] its words
+/// are written to `out` (empty on entry) as [`simple_words`] writes them: from the character
+/// that decides it on, the part before it folded again (it holds no `Other` character).
+fn fold_run(run: &str, facts: &mut CharMemo<CharFold>, out: &mut String) -> RunFold {
+    let mut chars = run.char_indices();
+    // The common case first, in a loop of its own: a word of letters that are their own
+    // normalized form (lowercase Cyrillic, Greek or accented Latin letters, lowercase ASCII
+    // letters and digits).
+    let mut letter = false;
+    let first = loop {
+        let Some((i, c)) = chars.next() else {
+            return if letter {
+                RunFold::Same
+            } else {
+                RunFold::Pieces
+            };
+        };
+        if c.is_ascii() {
+            if c as u8 | 0x20 == c as u8 {
+                continue;
+            }
+        } else if matches!(facts.get(c, char_fold), CharFold::Letter(l) if l == c) {
+            letter = true;
+            continue;
+        }
+        break (i, c);
+    };
+    // Everything before `first` is its own normalized form, with no separator.
+    let mut separator = false;
+    let mut same = true;
+    let mut writing = false;
+    for (i, c) in std::iter::once(first).chain(chars) {
+        if c.is_ascii() {
+            // Only ASCII letters and digits are in a run: bit 5 lowercases them.
+            let lower = (c as u8 | 0x20) as char;
+            same &= lower == c;
+            if writing {
+                out.push(lower);
+            }
+        } else {
+            match facts.get(c, char_fold) {
+                CharFold::Letter(l) => {
+                    letter = true;
+                    same &= l == c;
+                    if writing {
+                        out.push(l);
+                    }
+                }
+                CharFold::Separator => {
+                    separator = true;
+                    if writing {
+                        out.push(' ');
+                    }
+                }
+                CharFold::Other => return RunFold::General,
+            }
+        }
+        if !writing && letter && (separator || !same) {
+            writing = true;
+            let upto = i + c.len_utf8();
+            let simple = simple_words(&run[..upto], facts, out);
+            debug_assert!(simple);
+        }
     }
-    for w in scratch.split(' ').filter(|w| !w.is_empty()) {
-        f(w.as_bytes());
+    if !letter {
+        RunFold::Pieces
+    } else if writing {
+        RunFold::Folded
+    } else {
+        RunFold::Same
     }
 }
 
@@ -695,7 +779,86 @@ mod tests {
         }
     }
 
+    /// Records what [`scan_words`] hands a sink: ASCII words lowercased (checking that they
+    /// are ASCII letters and digits), normalized words as they are.
+    #[derive(Default)]
+    struct Recorder(Vec<String>);
+
+    impl WordSink for Recorder {
+        fn ascii(&mut self, word: &[u8]) {
+            assert!(!word.is_empty() && word.iter().all(u8::is_ascii_alphanumeric));
+            self.0.push(
+                word.to_ascii_lowercase()
+                    .iter()
+                    .map(|&b| b as char)
+                    .collect(),
+            );
+        }
+        fn normalized(&mut self, word: &[u8]) {
+            assert!(!word.is_empty());
+            self.0.push(String::from_utf8(word.to_vec()).unwrap());
+        }
+    }
+
+    /// The words of a run with non-ASCII characters as the former [`wide_words`] found them
+    /// (a test of the typographic separators, then [`simple_words`] or the general path):
+    /// the reference of the one-pass [`fold_run`].
+    fn wide_words_reference(run: &str) -> Vec<String> {
+        if run
+            .chars()
+            .all(|c| c.is_ascii() || is_typographic_separator(c))
+        {
+            return run
+                .split(|c: char| !c.is_ascii())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect();
+        }
+        let mut out = String::new();
+        if !SIMPLE_CHARS.with_borrow_mut(|facts| simple_words(run, facts, &mut out)) {
+            out.clear();
+            normalize_into(run, &mut out);
+        }
+        out.split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn wide_words_cases() {
+        for (run, want) in [
+            ("don’t", "don t"),
+            ("Привет", "привет"),
+            ("привет", "привет"),
+            ("слово—Слово", "слово слово"),
+            ("«мир»", "мир"),
+            ("©2024", "2024"),
+            ("ÉtéX", "étéx"),
+            ("ﬁne", "fine"),
+            ("Straße", "strasse"),
+            ("éA", "éa"),
+            ("éA’b", "éa b"),
+        ] {
+            let mut rec = Recorder::default();
+            wide_words(run, &mut String::new(), &mut rec);
+            assert_eq!(rec.0.join(" "), want, "{run:?}");
+            assert_eq!(wide_words_reference(run).join(" "), want, "{run:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn wide_words_match_reference(run in "[a-zA-Z0-9ПриветМИРЁёѐЀσςΣßẞéÉ\u{301}\u{338}’«»–©€°←ﬁ²中한\u{1161}İı]{1,40}") {
+            // Runs of word bytes (no ASCII separator) holding non-ASCII characters: letters
+            // that fold to themselves or not, typographic and other separators, characters
+            // only the general path folds.
+            prop_assume!(!run.is_ascii());
+            let mut rec = Recorder::default();
+            wide_words(&run, &mut String::new(), &mut rec);
+            prop_assert_eq!(rec.0, wide_words_reference(&run));
+        }
+
         #[test]
         fn typographic_runs_match_normalized_text(s in "([a-zA-Z0-9]{0,70}[’‘“”–—…\u{a0}«»•\u{2009}\u{202f}′]{0,2}[ .]?){0,10}") {
             prop_assert_eq!(words_of(&s), normalized_words_of(&s));
