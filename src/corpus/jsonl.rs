@@ -585,7 +585,7 @@ fn scan_string(line: &str, start: usize, mut out: Option<&mut String>) -> Option
     let mut i = start + 1;
     loop {
         let stop = i + quotes.find(&b[i..])?;
-        if let Some(o) = out.as_deref_mut() {
+        if let Some(o) = out.as_deref_mut().filter(|_| stop > i) {
             // Both ends are next to an ASCII byte (a quote or a backslash escape), so on
             // character boundaries.
             o.push_str(line.get(i..stop)?);
@@ -594,11 +594,15 @@ fn scan_string(line: &str, start: usize, mut out: Option<&mut String>) -> Option
             // A control byte before the closing quote makes the string invalid.
             return (!has_control(&b[start + 1..stop])).then_some(stop + 1);
         }
-        let c = short_escape(*b.get(stop + 1)?)?;
-        if let Some(o) = out.as_deref_mut() {
-            o.push(c);
+        i = stop;
+        // Escapes in a row (`\n\n` between paragraphs) need no search between them.
+        while b.get(i) == Some(&b'\\') {
+            let c = short_escape(*b.get(i + 1)?)?;
+            if let Some(o) = out.as_deref_mut() {
+                o.push(c);
+            }
+            i += 2;
         }
-        i = stop + 2;
     }
 }
 

@@ -7,24 +7,16 @@ use crate::corpus::{find_special, has_control};
 /// (lowercase hex), everything else as it is.
 ///
 /// Texts have few bytes to escape besides `"`, `\` and `\n`: those three are found by
-/// `memchr`'s SSE2 searcher (on x86-64; its generic `memchr3` elsewhere) and the runs between
-/// them copied whole; a run with another control byte (rare) is escaped by [`escape_into`].
+/// `memchr3` (AVX2 where the CPU has it; the runs between them are long, so its dispatch costs
+/// little) and the runs copied whole; a run with another control byte (rare) is escaped by
+/// [`escape_into`].
 pub(crate) fn write_json_str(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     out.reserve(b.len() + 2);
     out.push(b'"');
-    #[cfg(target_arch = "x86_64")]
-    let sse2 = memchr::arch::x86_64::sse2::memchr::Three::new(b'"', b'\\', b'\n');
-    let find = |hay: &[u8]| {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(three) = &sse2 {
-            return three.find(hay);
-        }
-        memchr::memchr3(b'"', b'\\', b'\n', hay)
-    };
     let mut i = 0;
     loop {
-        let stop = find(&b[i..]).map_or(b.len(), |p| i + p);
+        let stop = memchr::memchr3(b'"', b'\\', b'\n', &b[i..]).map_or(b.len(), |p| i + p);
         let run = &b[i..stop];
         if has_control(run) {
             escape_into(out, run);
