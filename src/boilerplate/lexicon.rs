@@ -455,9 +455,10 @@ impl Lexicon {
     /// search uses a fraction of a core: here the texts are joined, each followed by
     /// [`SEPARATOR`] (which takes the automaton back to its start, no phrase holding it), and
     /// the joined bytes are cut in [`STREAMS`] parts of the same length (±1), searched at once,
-    /// one byte of each a turn; the last bytes of the longer parts one part at a time. (Texts taken one by one, four at a time,
-    /// cost a queue sorted by length and a return from the loop at every text's end: 11M of
-    /// the 37M instructions of the search, on the development text.)
+    /// one byte of each a turn; the last bytes of the longer parts one part at a time. (Texts
+    /// taken one by one, four at a time, cost a queue sorted by length and a return from the
+    /// loop at every text's end: 11M of the 37M instructions of the search, on the development
+    /// text.)
     pub fn find_each(&self, lowers: &[&str], found: &mut Vec<Option<LexMatch>>) {
         found.clear();
         found.resize(lowers.len(), None);
