@@ -647,7 +647,11 @@ pub fn label(
         smooth.push((1.0 - alpha) * score[i] + alpha * ctx);
     }
     let th = cfg.mode.threshold();
-    let good: Vec<bool> = (0..n).map(|i| smooth[i] > th && !bad[i]).collect();
+    let good: Vec<bool> = smooth
+        .iter()
+        .zip(&bad)
+        .map(|(&s, &b)| s > th && !b)
+        .collect();
 
     // Main body: maximum-sum contiguous span.
     // The comment section: a short heading ("34 responses to …", "Leave a reply", "Comments")
@@ -730,48 +734,57 @@ pub fn label(
         }
     }
     let conservative = cfg.mode == Mode::Conservative;
-    // One label per paragraph, appended as a sized sequence (no capacity test per push).
-    out.paragraphs.extend((0..n).map(|i| {
-        let ii = i as isize;
-        let inside =
-            (body_start <= ii && ii <= body_end) || second.iter().any(|&(a, b)| a <= ii && ii <= b);
-        let mut e = ev[i];
-        let (content, why) = if title[i] {
-            e |= TITLE;
-            (false, Why::Title)
-        } else if cfg.keep_title && anchor == Some(i) {
-            (true, Why::HeadlineKept)
-        } else if good[i] && inside {
-            (true, Why::Content)
-        } else if good[i] {
-            if conservative {
-                (true, Why::ContentOutsideBody)
+    // One label per paragraph, appended as a sized sequence (no capacity test per push). The
+    // per-paragraph vectors are zipped (all of length `n`): no bounds test per index.
+    let per_paragraph = ps
+        .iter()
+        .zip(&title)
+        .zip(&good)
+        .zip(&bad)
+        .zip(ev.iter().zip(&count).zip(&repeat_of))
+        .zip(smooth.iter().zip(&score));
+    out.paragraphs.extend(per_paragraph.enumerate().map(
+        |(i, (((((p, &title), &good), &bad), ((&e, &count), &repeat_of)), (&smooth, &raw)))| {
+            let ii = i as isize;
+            let inside = (body_start <= ii && ii <= body_end)
+                || second.iter().any(|&(a, b)| a <= ii && ii <= b);
+            let mut e = e;
+            let (content, why) = if title {
+                e |= TITLE;
+                (false, Why::Title)
+            } else if cfg.keep_title && anchor == Some(i) {
+                (true, Why::HeadlineKept)
+            } else if good && inside {
+                (true, Why::Content)
+            } else if good {
+                if conservative {
+                    (true, Why::ContentOutsideBody)
+                } else {
+                    e |= OUTSIDE_BODY;
+                    (false, Why::OutsideBody)
+                }
             } else {
-                e |= OUTSIDE_BODY;
-                (false, Why::OutsideBody)
+                if !inside {
+                    e |= OUTSIDE_BODY;
+                }
+                (false, Why::Chrome)
+            };
+            let (content, why) = if conservative && !content && !bad && p.end && p.words >= 6 {
+                (true, Why::ContentConservative)
+            } else {
+                (content, why)
+            };
+            ParagraphLabel {
+                content,
+                why,
+                score: smooth,
+                raw_score: raw,
+                evidence: e,
+                count,
+                repeat_of,
             }
-        } else {
-            if !inside {
-                e |= OUTSIDE_BODY;
-            }
-            (false, Why::Chrome)
-        };
-        let (content, why) = if conservative && !content && !bad[i] && ps[i].end && ps[i].words >= 6
-        {
-            (true, Why::ContentConservative)
-        } else {
-            (content, why)
-        };
-        ParagraphLabel {
-            content,
-            why,
-            score: smooth[i],
-            raw_score: score[i],
-            evidence: e,
-            count: count[i],
-            repeat_of: repeat_of[i],
-        }
-    }));
+        },
+    ));
     out
 }
 
