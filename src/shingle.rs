@@ -357,18 +357,29 @@ pub(crate) struct WordHasher {
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
 impl WordHasher {
-    pub(crate) fn new(seed: u64) -> WordHasher {
+    /// The hasher of `seed` (a `const fn`: page analysis keeps one in a `static`).
+    pub(crate) const fn new(seed: u64) -> WordHasher {
+        // xxh3 hashes short inputs with the default secret (that of seed 0).
         let secret = xxhash_rust::const_xxh3::const_custom_default_secret(0);
-        let r32 = |at: usize| u32::from_le_bytes(secret[at..at + 4].try_into().expect("4 bytes"));
-        let r64 = |at: usize| u64::from_le_bytes(secret[at..at + 8].try_into().expect("8 bytes"));
-        let seed_4to8 = seed ^ (u64::from((seed as u32).swap_bytes()) << 32);
+        /// The little-endian `u64` at `at` of the secret.
+        const fn r64(s: &[u8; 192], at: usize) -> u64 {
+            let mut b = [0u8; 8];
+            let mut j = 0;
+            while j < 8 {
+                b[j] = s[at + j];
+                j += 1;
+            }
+            u64::from_le_bytes(b)
+        }
+        let seed_4to8 = seed ^ (((seed as u32).swap_bytes() as u64) << 32);
         WordHasher {
             seed,
-            flip_1to3: u64::from(r32(0) ^ r32(4)).wrapping_add(seed),
-            flip_4to8: (r64(8) ^ r64(16)).wrapping_sub(seed_4to8),
+            flip_1to3: ((r64(&secret, 0) as u32 ^ r64(&secret, 4) as u32) as u64)
+                .wrapping_add(seed),
+            flip_4to8: (r64(&secret, 8) ^ r64(&secret, 16)).wrapping_sub(seed_4to8),
             flip_9to16: (
-                (r64(24) ^ r64(32)).wrapping_add(seed),
-                (r64(40) ^ r64(48)).wrapping_sub(seed),
+                (r64(&secret, 24) ^ r64(&secret, 32)).wrapping_add(seed),
+                (r64(&secret, 40) ^ r64(&secret, 48)).wrapping_sub(seed),
             ),
         }
     }
@@ -404,13 +415,7 @@ impl WordHasher {
             if n > 16 {
                 return long(w);
             }
-            let lo = (r64(0) | fold64) ^ self.flip_9to16.0;
-            let hi = (r64(n - 8) | fold64) ^ self.flip_9to16.1;
-            let acc = (n as u64)
-                .wrapping_add(lo.swap_bytes())
-                .wrapping_add(hi)
-                .wrapping_add(mul128_fold64(lo, hi));
-            xxh3_avalanche(acc)
+            self.hash_9to16(r64(0) | fold64, r64(n - 8) | fold64, n)
         } else if n >= 4 {
             self.hash_4to8(r32(0) | fold32, r32(n - 4) | fold32, n)
         } else {
@@ -431,6 +436,32 @@ impl WordHasher {
             let byte = |at: usize| (w >> (8 * at)) as u8;
             self.hash_1to3(byte(0), byte(n >> 1), byte(n - 1), n)
         }
+    }
+
+    /// The seeded xxh3 of the 8 bytes of `a` (little-endian), without writing them out.
+    #[inline(always)]
+    pub(crate) fn words8(&self, a: u64) -> u64 {
+        self.hash_4to8(a as u32, (a >> 32) as u32, 8)
+    }
+
+    /// The seeded xxh3 of the 16 bytes of `a` then `b` (little-endian), without writing them
+    /// out.
+    #[inline(always)]
+    pub(crate) fn words16(&self, a: u64, b: u64) -> u64 {
+        self.hash_9to16(a, b, 16)
+    }
+
+    /// xxh3's case of 9 to 16 bytes for a word of `n` bytes whose first and last eight bytes
+    /// (little-endian, as hashed) are `first` and `last`.
+    #[inline(always)]
+    fn hash_9to16(&self, first: u64, last: u64, n: usize) -> u64 {
+        let lo = first ^ self.flip_9to16.0;
+        let hi = last ^ self.flip_9to16.1;
+        let acc = (n as u64)
+            .wrapping_add(lo.swap_bytes())
+            .wrapping_add(hi)
+            .wrapping_add(mul128_fold64(lo, hi));
+        xxh3_avalanche(acc)
     }
 
     /// xxh3's case of 4 to 8 bytes for a word of `n` bytes whose first and last four bytes
@@ -516,8 +547,9 @@ impl WindowHasher {
     pub(crate) fn hash(&self, w: &[u64]) -> u64 {
         let n = w.len();
         if n <= 2 {
-            // One or two tokens (a short paragraph's key): a 16-byte buffer, not
-            // `hash_tokens`' 512 bytes, which would cost more to zero than to hash.
+            // One or two tokens: a 16-byte buffer, not `hash_tokens`' 512 bytes, which would
+            // cost more to zero than to hash (page analysis hashes short keys with
+            // `WordHasher::words8` and `words16`).
             let mut buf = [0u8; 16];
             for (d, h) in buf.chunks_exact_mut(8).zip(w) {
                 d.copy_from_slice(&h.to_le_bytes());

@@ -722,6 +722,9 @@ fn shingle_hash(w: &[u64]) -> u64 {
 /// The hasher of [`key_hash`].
 static KEY_HASHER: WindowHasher = WindowHasher::new(KEY_SEED);
 
+/// The hasher of [`key_hash`]'s keys of one or two tokens (xxh3's 8- and 16-byte cases).
+static KEY_SHORT: WordHasher = WordHasher::new(KEY_SEED);
+
 /// The hash of a repetition key from its token hashes: 0 for no tokens, else the seeded
 /// xxh3 ([`KEY_SEED`]) of up to 16 token hashes as little-endian bytes, a longer list being
 /// hashed as the list with its first 16 hashes replaced by their hash, and 1 where that
@@ -729,7 +732,7 @@ static KEY_HASHER: WindowHasher = WindowHasher::new(KEY_SEED);
 /// the key is its tokens joined by one space.
 ///
 /// A key of one or two tokens (8 or 16 bytes) takes xxh3's short-input code, inline
-/// ([`ShortKeyHasher`]); a longer list is hashed a window at a time in place: each window
+/// ([`KEY_SHORT`]); a longer list is hashed a window at a time in place: each window
 /// after the first is the hash so far, written over the token hash just before the window's
 /// own (put back after), and up to 15 token hashes: no copy, no buffer to zero. A test
 /// compares it with [`key_hash_ref`].
@@ -737,8 +740,8 @@ static KEY_HASHER: WindowHasher = WindowHasher::new(KEY_SEED);
 fn key_hash(toks: &mut [u64]) -> u64 {
     let h = match *toks {
         [] => return 0,
-        [a] => SHORT_KEY_HASHER.one(a),
-        [a, b] => SHORT_KEY_HASHER.two(a, b),
+        [a] => KEY_SHORT.words8(a),
+        [a, b] => KEY_SHORT.words16(a, b),
         _ => {
             let first = toks.len().min(16);
             let mut h = KEY_HASHER.hash(&toks[..first]);
@@ -775,72 +778,6 @@ fn key_hash_ref(toks: &[u64]) -> u64 {
         rest = &rest[n..];
     }
     h.max(1)
-}
-
-/// The seeded xxh3 of one or two `u64`s as little-endian bytes (8 or 16 bytes: xxh3's "4 to
-/// 8 bytes" and "9 to 16 bytes" cases), with the seed folded into the constants: the same
-/// value as `xxh3_64_with_seed` on the bytes (tested), without writing them out.
-struct ShortKeyHasher {
-    /// The constant of the 8-byte case.
-    flip8: u64,
-    /// The two constants of the 16-byte case.
-    flip16: (u64, u64),
-}
-
-/// The [`ShortKeyHasher`] of [`KEY_SEED`].
-static SHORT_KEY_HASHER: ShortKeyHasher = ShortKeyHasher::new(KEY_SEED);
-
-impl ShortKeyHasher {
-    const fn new(seed: u64) -> ShortKeyHasher {
-        // xxh3 hashes short inputs with the default secret (the secret of seed 0).
-        let secret = xxhash_rust::const_xxh3::const_custom_default_secret(0);
-        /// The little-endian `u64` at `at` of `b`.
-        const fn r64(b: &[u8], at: usize) -> u64 {
-            let mut w = [0u8; 8];
-            let mut j = 0;
-            while j < 8 {
-                w[j] = b[at + j];
-                j += 1;
-            }
-            u64::from_le_bytes(w)
-        }
-        let s = &secret;
-        let seed8 = seed ^ (((seed as u32).swap_bytes() as u64) << 32);
-        ShortKeyHasher {
-            flip8: (r64(s, 8) ^ r64(s, 16)).wrapping_sub(seed8),
-            flip16: (
-                (r64(s, 24) ^ r64(s, 32)).wrapping_add(seed),
-                (r64(s, 40) ^ r64(s, 48)).wrapping_sub(seed),
-            ),
-        }
-    }
-
-    /// The hash of the 8 bytes of `a`: its first and last four bytes (its low and high
-    /// halves) swapped, keyed, and xxh3's "rrmxmx" mix.
-    #[inline(always)]
-    fn one(&self, a: u64) -> u64 {
-        let mut h = a.rotate_left(32) ^ self.flip8;
-        h ^= h.rotate_left(49) ^ h.rotate_left(24);
-        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-        h ^= (h >> 35).wrapping_add(8);
-        h = h.wrapping_mul(0x9FB2_1C65_1E98_DF25);
-        h ^ (h >> 28)
-    }
-
-    /// The hash of the 16 bytes of `a` then `b`.
-    #[inline(always)]
-    fn two(&self, a: u64, b: u64) -> u64 {
-        let lo = a ^ self.flip16.0;
-        let hi = b ^ self.flip16.1;
-        let p = u128::from(lo) * u128::from(hi);
-        let mut h = 16u64
-            .wrapping_add(lo.swap_bytes())
-            .wrapping_add(hi)
-            .wrapping_add(p as u64 ^ (p >> 64) as u64);
-        h ^= h >> 37;
-        h = h.wrapping_mul(0x1656_6791_9E37_79F9);
-        h ^ (h >> 32)
-    }
 }
 
 fn is_word(c: char) -> bool {
@@ -2245,8 +2182,8 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
 
         /// The key hash (short keys inline, long ones hashed in place) is that of its
-        /// reference, and leaves the token hashes as they were; the short-key hasher is the
-        /// crate's seeded xxh3 of the bytes.
+        /// reference, and leaves the token hashes as they were; short keys' hashes are the
+        /// crate's seeded xxh3 of their bytes.
         #[test]
         fn key_hash_matches_the_reference(
             toks in proptest::collection::vec(proptest::num::u64::ANY, 0..80),
@@ -2257,8 +2194,8 @@ mod tests {
             let bytes: Vec<u8> = toks.iter().take(2).flat_map(|x| x.to_le_bytes()).collect();
             let want = xxhash_rust::xxh3::xxh3_64_with_seed(&bytes, KEY_SEED);
             match toks[..toks.len().min(2)] {
-                [a] => proptest::prop_assert_eq!(SHORT_KEY_HASHER.one(a), want),
-                [a, b] => proptest::prop_assert_eq!(SHORT_KEY_HASHER.two(a, b), want),
+                [a] => proptest::prop_assert_eq!(KEY_SHORT.words8(a), want),
+                [a, b] => proptest::prop_assert_eq!(KEY_SHORT.words16(a, b), want),
                 _ => {}
             }
         }
