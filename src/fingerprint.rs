@@ -13,6 +13,7 @@ use crate::shingle::{ShingleConfig, Shingler, TokenHashes};
 
 /// Shingle hashes buffered before they are added to a signature's bins.
 const SIGN_BATCH: usize = 256;
+const _: () = assert!(SIGN_BATCH.is_power_of_two());
 
 /// Everything that decides what a fingerprint is. Two runs with equal configurations produce
 /// identical fingerprints on any machine.
@@ -141,18 +142,21 @@ impl Fingerprinter {
         let mut tokens = 0;
         let signature = self.minhasher.sign_with(|mins| {
             // Shingles go to the bins in small batches: two tight loops run faster than one
-            // loop doing both.
-            let mut batch: Vec<u64> = Vec::with_capacity(SIGN_BATCH);
+            // loop doing both. The batch is a fixed array indexed modulo its (power of two)
+            // size, so storing a shingle needs no capacity or bounds check.
+            let mut batch = [0u64; SIGN_BATCH];
+            let mut len = 0;
             tokens = self
                 .shingler
                 .for_each_text_shingle(text, &mut scratch, |h| {
-                    batch.push(h);
-                    if batch.len() == SIGN_BATCH {
+                    batch[len % SIGN_BATCH] = h;
+                    len += 1;
+                    if len == SIGN_BATCH {
                         mins.add_all(&batch);
-                        batch.clear();
+                        len = 0;
                     }
                 });
-            mins.add_all(&batch);
+            mins.add_all(&batch[..len % SIGN_BATCH]);
         });
         DocFingerprint {
             shingles: Vec::new(),
@@ -217,5 +221,23 @@ mod tests {
         let s = f.document_signature(text);
         assert_eq!((s.signature, s.tokens), (d.signature, d.tokens));
         assert!(f.document_signature("").signature.unwrap().is_empty_set());
+    }
+
+    #[test]
+    fn signature_batches_match_the_shingle_list() {
+        // Shingle counts around multiples of the batch size.
+        let f = Fingerprinter::new(FingerprintConfig::default()).unwrap();
+        for n in [1, 2, 5, 200, 250, 258, 259, 260, 500, 515, 1000] {
+            let text: String = (0..n)
+                .map(|i| format!("w{} ", (i * 7919) % 10_007))
+                .collect();
+            let d = f.document(&text, true);
+            let s = f.document_signature(&text);
+            assert_eq!(
+                (s.signature, s.tokens),
+                (d.signature, d.tokens),
+                "{n} words"
+            );
+        }
     }
 }
