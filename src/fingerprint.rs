@@ -11,10 +11,6 @@ use crate::normalize::normalize_into;
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
 use crate::shingle::{ShingleConfig, Shingler, TokenHashes};
 
-/// Shingle hashes buffered before they are added to a signature's bins.
-const SIGN_BATCH: usize = 256;
-const _: () = assert!(SIGN_BATCH.is_power_of_two());
-
 /// Everything that decides what a fingerprint is. Two runs with equal configurations produce
 /// identical fingerprints on any machine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,22 +137,9 @@ impl Fingerprinter {
         let mut scratch = String::new();
         let mut tokens = 0;
         let signature = self.minhasher.sign_with(|mins| {
-            // Shingles go to the bins in small batches: two tight loops run faster than one
-            // loop doing both. The batch is a fixed array indexed modulo its (power of two)
-            // size, so storing a shingle needs no capacity or bounds check.
-            let mut batch = [0u64; SIGN_BATCH];
-            let mut len = 0;
             tokens = self
                 .shingler
-                .for_each_text_shingle(text, &mut scratch, |h| {
-                    batch[len % SIGN_BATCH] = h;
-                    len += 1;
-                    if len == SIGN_BATCH {
-                        mins.add_all(&batch);
-                        len = 0;
-                    }
-                });
-            mins.add_all(&batch[..len % SIGN_BATCH]);
+                .for_each_text_shingle(text, &mut scratch, |h| mins.add(h));
         });
         DocFingerprint {
             shingles: Vec::new(),
@@ -224,8 +207,8 @@ mod tests {
     }
 
     #[test]
-    fn signature_batches_match_the_shingle_list() {
-        // Shingle counts around multiples of the batch size.
+    fn streamed_signature_matches_the_shingle_list() {
+        // Few and many shingles (the signature was built in batches of 256 before).
         let f = Fingerprinter::new(FingerprintConfig::default()).unwrap();
         for n in [1, 2, 5, 200, 250, 258, 259, 260, 500, 515, 1000] {
             let text: String = (0..n)
