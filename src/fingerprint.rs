@@ -11,9 +11,6 @@ use crate::normalize::normalize_into;
 use crate::normalize::segment::{paragraphs_into, SegmentMode, Span};
 use crate::shingle::{ShingleConfig, Shingler, TokenHashes};
 
-/// Shingle hashes buffered before they are added to a signature's bins.
-const SIGN_BATCH: usize = 256;
-
 /// Everything that decides what a fingerprint is. Two runs with equal configurations produce
 /// identical fingerprints on any machine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,19 +137,9 @@ impl Fingerprinter {
         let mut scratch = String::new();
         let mut tokens = 0;
         let signature = self.minhasher.sign_with(|mins| {
-            // Shingles go to the bins in small batches: two tight loops run faster than one
-            // loop doing both.
-            let mut batch: Vec<u64> = Vec::with_capacity(SIGN_BATCH);
             tokens = self
                 .shingler
-                .for_each_text_shingle(text, &mut scratch, |h| {
-                    batch.push(h);
-                    if batch.len() == SIGN_BATCH {
-                        mins.add_all(&batch);
-                        batch.clear();
-                    }
-                });
-            mins.add_all(&batch);
+                .for_each_text_shingle(text, &mut scratch, |h| mins.add(h));
         });
         DocFingerprint {
             shingles: Vec::new(),
@@ -217,5 +204,23 @@ mod tests {
         let s = f.document_signature(text);
         assert_eq!((s.signature, s.tokens), (d.signature, d.tokens));
         assert!(f.document_signature("").signature.unwrap().is_empty_set());
+    }
+
+    #[test]
+    fn streamed_signature_matches_the_shingle_list() {
+        // Few and many shingles (the signature was built in batches of 256 before).
+        let f = Fingerprinter::new(FingerprintConfig::default()).unwrap();
+        for n in [1, 2, 5, 200, 250, 258, 259, 260, 500, 515, 1000] {
+            let text: String = (0..n)
+                .map(|i| format!("w{} ", (i * 7919) % 10_007))
+                .collect();
+            let d = f.document(&text, true);
+            let s = f.document_signature(&text);
+            assert_eq!(
+                (s.signature, s.tokens),
+                (d.signature, d.tokens),
+                "{n} words"
+            );
+        }
     }
 }
