@@ -623,18 +623,8 @@ fn is_stopword_packed8(k: u64) -> bool {
     STOP_KEYS8[STOP_INDEX[stop_slot(u128::from(k))] as usize] == k
 }
 
-/// `LOW_BYTES[n]` keeps the first `n` (at most 8) bytes of a little-endian `u64`.
-static LOW_BYTES: [u64; 9] = {
-    let mut m = [0u64; 9];
-    let mut n = 1;
-    while n <= 8 {
-        m[n] = u64::MAX >> (8 * (8 - n));
-        n += 1;
-    }
-    m
-};
-
-/// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`].
+/// `WORD_MASKS[n]` keeps the first `n` bytes of a word packed by [`pack`] (its low 64 bits,
+/// the first `n` of at most 8 bytes of a little-endian `u64`).
 static WORD_MASKS: [u128; 17] = {
     let mut m = [0u128; 17];
     let mut n = 1;
@@ -1679,7 +1669,9 @@ fn scan_ascii<const FEATURES: bool, K: KeyOut>(
                         upper += u32::from(class == C_UPPER);
                         // A word of up to 8 letters is in `w` already.
                         let stop = if len <= 8 {
-                            is_stopword_packed8((w | 0x2020_2020_2020_2020) & LOW_BYTES[len])
+                            is_stopword_packed8(
+                                (w | 0x2020_2020_2020_2020) & WORD_MASKS[len] as u64,
+                            )
                         } else {
                             is_stopword_at(b, i, j)
                         };
