@@ -9,18 +9,18 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// How long mimalloc waits before it returns freed memory to the OS, in milliseconds (its
-/// default is 10). Returning a part of a 2 MB transparent huge page splits it, and the memory
-/// is then faulted back in 4 KiB pages when it is used again: on the development text that
-/// was ~300 page faults and ~10 % of a `clean` run. A second still returns memory freed by a
-/// long run.
+/// default is 10). Memory returned early is faulted back in when it is used again: on the
+/// development text, with transparent huge pages still on, that was ~300 page faults and
+/// ~10 % of a `clean` run (a return split the huge page). Without them, a run that short
+/// purges nothing either way. A second still returns memory freed by a long run.
 const PURGE_DELAY_MS: std::ffi::c_long = 1000;
 
 /// `mi_option_purge_delay` in mimalloc v2's `mi_option_e` (`include/mimalloc.h` of
 /// libmimalloc-sys 0.1.49, pinned in Cargo.toml): the crate names no constant for it.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Sets the allocator's purge delay in milliseconds (`-1`: never purge); the only unsafe code
-/// of dechaff (the library forbids it).
+/// Sets the allocator's purge delay in milliseconds (`-1`: never purge). With
+/// [`disable_transparent_huge_pages`], the only unsafe code of dechaff (the library forbids it).
 #[allow(unsafe_code)]
 fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: `mi_option_set` only stores an integer option of mimalloc (the global allocator
@@ -28,7 +28,31 @@ fn set_purge_delay(ms: std::ffi::c_long) {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
 }
 
+/// Switches transparent huge pages off for this process (`prctl(PR_SET_THP_DISABLE)`, what
+/// mimalloc does itself when started with `MIMALLOC_ALLOW_THP=0`; the kernel checks the flag at
+/// each page fault, so it also covers memory mimalloc mapped before `main`). mimalloc asks for
+/// huge pages on its whole arena (`madvise(MADV_HUGEPAGE)`), and the first touch of each
+/// 2 MiB then clears (and, on a virtual machine, has the host back) all of it. Measured on
+/// the 2-core VM of the benchmarks, runs 1-3 s apart: `clean -j 1` on the development text
+/// (3.1 MB) 0.08-0.11 s wall with huge pages (0.04-0.07 s of it system time, 14 huge-page
+/// faults) against 0.05-0.06 s without; on 49 MB 1.20-1.40 s against 1.01-1.09 s; on
+/// 415 MB equal within noise (peak RSS the same). Only back-to-back runs, which reuse huge
+/// pages the last run just freed, were faster with them.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn disable_transparent_huge_pages() {
+    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of this process; it
+    // takes no pointers. A failure (an old kernel) leaves huge pages as they were.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn disable_transparent_huge_pages() {}
+
 fn main() -> ExitCode {
+    disable_transparent_huge_pages();
     set_purge_delay(PURGE_DELAY_MS);
     let code = run();
     // At exit mimalloc collects its heap and returns every free page to the OS (`madvise`,
