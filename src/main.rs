@@ -8,13 +8,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// How long mimalloc waits before it returns freed memory to the OS, in milliseconds (its
-/// default is 10). Memory returned early is faulted back in when it is used again: on the
-/// development text, with transparent huge pages still on, that was ~300 page faults and
-/// ~10 % of a `clean` run (a return split the huge page). Without them, a run that short
-/// purges nothing either way. A second still returns memory freed by a long run.
-const PURGE_DELAY_MS: std::ffi::c_long = 1000;
-
 /// `mi_option_purge_delay` in mimalloc v2's `mi_option_e` (`include/mimalloc.h` of
 /// libmimalloc-sys 0.1.49, pinned in Cargo.toml): the crate names no constant for it.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
@@ -53,11 +46,17 @@ fn disable_transparent_huge_pages() {}
 
 fn main() -> ExitCode {
     disable_transparent_huge_pages();
-    set_purge_delay(PURGE_DELAY_MS);
+    // mimalloc's purge delay stays at its default while the command runs (10 ms, or
+    // `MIMALLOC_PURGE_DELAY`): memory freed in one stage goes back to the OS before the next
+    // stage's peak. With the 1 s set here before (chosen while huge pages were on, when each
+    // return split one), peak RSS of `clean` was 13-21 % higher, huge pages off (1x: ~288 MB
+    // against ~228 MB; 8x: 1.52-1.54 GB against 1.27-1.38 GB), for the same time; the
+    // development text's run is too short to purge either way. An immediate purge (0) cut
+    // 8x's peak to ~1.0 GB but cost 15 % of its time.
     let code = run();
-    // At exit mimalloc collects its heap and returns every free page to the OS (`madvise`,
-    // which also splits the huge pages they are part of): ~0.3 ms of kernel time on the
-    // development text, for memory the process is about to give back whole. Purging is
+    // At exit mimalloc collects its heap and returns every free page to the OS (`madvise`):
+    // kernel time (~0.3 ms on the development text, measured with huge pages on) for memory
+    // the process is about to give back whole. Purging is
     // switched off from here on (mimalloc checks the option at each purge).
     set_purge_delay(-1);
     code
