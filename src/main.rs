@@ -56,8 +56,8 @@ fn main() -> ExitCode {
     let code = run();
     // At exit mimalloc collects its heap and returns every free page to the OS (`madvise`):
     // kernel time (~0.3 ms on the development text, measured with huge pages on) for memory
-    // the process is about to give back whole. Purging is
-    // switched off from here on (mimalloc checks the option at each purge).
+    // the process is about to give back whole. Purging is switched off from here on
+    // (mimalloc checks the option at each purge).
     set_purge_delay(-1);
     code
 }
