@@ -48,11 +48,11 @@ fn main() -> ExitCode {
     disable_transparent_huge_pages();
     // mimalloc's purge delay stays at its default while the command runs (10 ms, or
     // `MIMALLOC_PURGE_DELAY`): memory freed in one stage goes back to the OS before the next
-    // stage's peak. With the 1 s set here before (chosen while huge pages were on, when each
-    // return split one), peak RSS of `clean` was 13-21 % higher, huge pages off (1x: ~288 MB
-    // against ~228 MB; 8x: 1.52-1.54 GB against 1.27-1.38 GB), for the same time; the
-    // development text's run is too short to purge either way. An immediate purge (0) cut
-    // 8x's peak to ~1.0 GB but cost 15 % of its time.
+    // stage's peak. Against the 1 s set here before (chosen while huge pages were on, when
+    // each return split one), this lowers the peak RSS of `clean` by 16-21 % (huge pages off,
+    // medians: 49 MB of input 281 -> 223 MiB, 415 MB 1,476 -> 1,245 MiB) for the same time;
+    // the development text's run is too short to purge either way. An immediate purge (0)
+    // cut 415 MB's peak to ~1.0 GB but cost 15 % of its time.
     let code = run();
     // At exit mimalloc collects its heap and returns every free page to the OS (`madvise`):
     // kernel time (~0.3 ms on the development text, measured with huge pages on) for memory
