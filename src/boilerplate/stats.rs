@@ -224,6 +224,143 @@ impl SourceStats {
     }
 }
 
+/// The values of one list of a source as its pages arrive, in chunks of at most
+/// [`TABLE_MAX`] values: the first grows as a `Vec` does (a list counted in a table is that
+/// chunk, kept as it is), the others are allocated at that size. A long list is never
+/// reallocated, and is sorted from its chunks ([`sort_chunks`]).
+#[derive(Debug, Default)]
+struct Chunks {
+    chunks: Vec<Vec<u64>>,
+    len: usize,
+}
+
+impl Chunks {
+    fn extend(&mut self, mut values: &[u64]) {
+        self.len += values.len();
+        while !values.is_empty() {
+            if self.chunks.last().map_or(true, |c| c.len() == TABLE_MAX) {
+                let capacity = if self.chunks.is_empty() { 0 } else { TABLE_MAX };
+                self.chunks.push(Vec::with_capacity(capacity));
+            }
+            let Some(last) = self.chunks.last_mut() else {
+                break;
+            };
+            let take = (TABLE_MAX - last.len()).min(values.len());
+            last.extend_from_slice(&values[..take]);
+            values = &values[take..];
+        }
+    }
+
+    /// Makes room in the first chunk for `n` more values (up to its size), if none came yet.
+    fn reserve(&mut self, n: usize) {
+        if self.chunks.is_empty() {
+            self.chunks.push(Vec::with_capacity(n.min(TABLE_MAX)));
+        }
+    }
+
+    /// The counts of the values: `sorted` ([`sort_chunks`]), or left as they came (`pending`).
+    fn into_counts(mut self, sort: bool) -> Counts {
+        if sort {
+            Counts {
+                sorted: sort_chunks(self.chunks, self.len),
+                pending: Vec::new(),
+            }
+        } else {
+            let pending = if self.chunks.len() <= 1 {
+                self.chunks.pop().unwrap_or_default()
+            } else {
+                self.chunks.concat()
+            };
+            Counts {
+                sorted: Vec::new(),
+                pending,
+            }
+        }
+    }
+}
+
+/// The `n` values of `chunks`, sorted, in a list allocated once: one pass counts the values
+/// in each bucket of their top bits, a second moves each value to its bucket and frees each
+/// chunk once read (so the chunks and the list are never both whole in memory, and no
+/// scratch copy of the list is made), then each bucket (a few thousand values) is sorted on
+/// its own. The same list as sorting the values joined.
+fn sort_chunks(chunks: Vec<Vec<u64>>, n: usize) -> Vec<u64> {
+    if chunks.len() <= 1 {
+        let mut v = chunks.into_iter().next().unwrap_or_default();
+        radix_sort(&mut v);
+        return v;
+    }
+    // Buckets of about 4,096 values for uniformly spread hashes, at most 2^12 of them (a
+    // scatter into more streams misses the cache). Values that share their top bits all land
+    // in one bucket, which is then sorted like any list.
+    let bits = (n / 4096).max(2).ilog2().min(12);
+    let shift = 64 - bits;
+    let mut ends = vec![0usize; 1 << bits];
+    for c in &chunks {
+        for &x in c {
+            ends[(x >> shift) as usize] += 1;
+        }
+    }
+    let mut sum = 0;
+    for e in ends.iter_mut() {
+        let c = *e;
+        *e = sum;
+        sum += c;
+    }
+    let mut out = vec![0u64; n];
+    for c in chunks {
+        for x in c {
+            let e = &mut ends[(x >> shift) as usize];
+            out[*e] = x;
+            *e += 1;
+        }
+    }
+    let mut lo = 0;
+    for &hi in &ends {
+        radix_sort(&mut out[lo..hi]);
+        lo = hi;
+    }
+    out
+}
+
+/// A source's repetition keys collected page by page as a first pass delivers them (each
+/// page's own lists can be freed at once), then made into its [`SourceStats`]: lists short
+/// enough to count in a table are kept as they came, longer ones are sorted, as
+/// [`RepetitionStats::finish`] would sort them.
+#[derive(Debug, Default)]
+pub(crate) struct SourceKeys {
+    pages: u32,
+    keys: Chunks,
+    shingles: Chunks,
+}
+
+impl SourceKeys {
+    /// Adds one page.
+    pub(crate) fn add_page(&mut self, page: &PageKeys) {
+        self.pages += 1;
+        self.keys.extend(&page.keys);
+        self.shingles.extend(&page.shingles);
+    }
+
+    /// Makes room for pages holding `keys` keys and `shingles` shingles in all, if no page
+    /// came yet.
+    pub(crate) fn reserve(&mut self, keys: usize, shingles: usize) {
+        self.keys.reserve(keys);
+        self.shingles.reserve(shingles);
+    }
+
+    /// The statistics of the source: the same counts as [`SourceStats::add_page`] of every
+    /// page gives.
+    pub(crate) fn into_stats(self) -> SourceStats {
+        let sort = self.keys.len > TABLE_MAX || self.shingles.len > TABLE_MAX;
+        SourceStats {
+            pages: self.pages,
+            key_df: self.keys.into_counts(sort),
+            shingle_df: self.shingles.into_counts(sort),
+        }
+    }
+}
+
 /// Repetition statistics of a corpus: per source, and sources per key.
 #[derive(Clone, Debug, Default)]
 pub struct RepetitionStats {
@@ -658,6 +795,79 @@ mod tests {
             keys.sort_unstable();
             let want_keys: Vec<u64> = sorted.key_df.runs().map(|e| e.0).collect();
             proptest::prop_assert_eq!(keys, want_keys);
+        }
+    }
+
+    /// `n` values from a xorshift: hashes, with every third one a small value (they share
+    /// their top bits, so land in one bucket of [`sort_chunks`]) and repeats.
+    fn mixed_values(n: usize) -> Vec<u64> {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        (0..n)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match i % 3 {
+                    0 => x & 0xfff,
+                    1 => x | 0xff,
+                    _ => x,
+                }
+            })
+            .collect()
+    }
+
+    /// Lists gathered page by page in chunks give the statistics adding every page gives:
+    /// longer than a table counts (sorted from their chunks, several of them) and short.
+    #[test]
+    fn source_keys_agree_with_add_page() {
+        for (n, pages) in [
+            (3 * TABLE_MAX + 1234, 97),
+            (TABLE_MAX, 31),
+            (5000, 7),
+            (0, 0),
+        ] {
+            let values = mixed_values(n);
+            let mut gathered = SourceKeys::default();
+            let mut added = SourceStats::default();
+            let per_page = n.div_ceil(pages.max(1));
+            for page in values.chunks(per_page.max(1)).take(pages) {
+                let p = PageKeys {
+                    keys: page.to_vec(),
+                    shingles: page.iter().map(|x| x.rotate_left(17)).collect(),
+                };
+                gathered.add_page(&p);
+                added.add_page(&p);
+            }
+            let got = gathered.into_stats();
+            assert_eq!(got.pages, added.pages);
+            assert_eq!(got.countable(), added.countable(), "n = {n}");
+            if got.countable() {
+                assert_eq!(got.key_df.pending, added.key_df.pending);
+                assert_eq!(got.shingle_df.pending, added.shingle_df.pending);
+            } else {
+                assert!(got.key_df.pending.is_empty() && got.shingle_df.pending.is_empty());
+                added.consolidate();
+                assert_eq!(got.key_df.sorted, added.key_df.sorted);
+                assert_eq!(got.shingle_df.sorted, added.shingle_df.sorted);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Values sorted from chunks of any sizes are the values sorted.
+        #[test]
+        fn sort_chunks_sorts(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(proptest::num::u64::ANY, 0..200), 0..8),
+            small in proptest::bool::ANY,
+        ) {
+            let chunks: Vec<Vec<u64>> = chunks
+                .into_iter()
+                .map(|c| c.into_iter().map(|x| if small { x & 0x3f } else { x }).collect())
+                .collect();
+            let mut want: Vec<u64> = chunks.concat();
+            want.sort_unstable();
+            proptest::prop_assert_eq!(sort_chunks(chunks, want.len()), want);
         }
     }
 

@@ -2,12 +2,15 @@
 //! texts.
 //!
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
-//!    ([`PageKeys`]) stay in memory, the analysis itself ([`PageAnalysis::encode`]) is spilled
-//!    to the record store right after the record (the records, and these, stay in memory while
-//!    the store is under its budget). A corpus held whole keeps, instead, its decoded texts, the
-//!    records' frames and the analyses by value (no encoding, no decoding), and makes each
-//!    page's keys from its analysis when they are counted;
-//! 2. the keys are counted per source ([`RepetitionStats`], a parallel fold, order-free);
+//!    ([`PageKeys`]) go to its source's lists as the page is taken in (in chunks, no
+//!    reallocation; the page's own lists are freed at once), the analysis itself
+//!    ([`PageAnalysis::encode`]) is spilled to the record store right after the record (the
+//!    records, and these, stay in memory while the store is under its budget). A corpus held
+//!    whole keeps, instead, its decoded texts, the records' frames and the analyses by value
+//!    (no encoding, no decoding), and makes each page's keys from its analysis when they are
+//!    counted;
+//! 2. the keys are counted per source ([`RepetitionStats`], each source on one thread,
+//!    order-free; long lists sorted from their chunks, without a scratch copy);
 //! 3. documents are labelled in parallel batches, in id order: the record and its analysis
 //!    are read back from the store (no second analysis, no second decoding of the text; a
 //!    batch's records in file order, neighbours in one read), the record's
@@ -23,6 +26,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+use crate::boilerplate::stats::SourceKeys;
 use crate::boilerplate::{
     BoilerplateConfig, Classifier, PageAnalysis, PageKeys, RepetitionStats, SourceStats,
 };
@@ -94,8 +98,9 @@ struct ConfigReport<'a> {
 /// the page is not [`Held`].
 #[derive(Debug, Default)]
 struct Pass1 {
-    /// The page's repetition keys, until they are counted (empty for a held page: they are
-    /// made from its analysis when they are counted).
+    /// The page's repetition keys, from its analysis to its source's lists (taken as pass 1
+    /// takes the page in; empty for a held page: they are made from its analysis when the
+    /// sources are counted).
     keys: PageKeys,
     /// Where the text field's raw JSON value is in the record, if pass 1's parse found it.
     text_raw: Option<(usize, usize)>,
@@ -119,8 +124,9 @@ struct Held {
 }
 
 impl Pass1 {
-    /// Upper bounds on the keys and shingles the page adds to its source's statistics: exact
-    /// for a page whose keys were kept, the counts before removing repeats for a held page.
+    /// Upper bounds on the keys and shingles the page adds to its source's statistics when
+    /// the sources are counted: for a held page the counts before removing repeats; none for
+    /// the others (their keys went to their source's lists in pass 1).
     fn key_counts(&self) -> (usize, usize) {
         match &self.held {
             None => (self.keys.keys.len(), self.keys.shingles.len()),
@@ -171,8 +177,10 @@ pub fn run(
     // back from their files).
     let hold = crate::jobs::input_size(&inputs)
         .is_some_and(|n| n.saturating_mul(HOLD_FACTOR) <= DEFAULT_MEMORY_BUDGET as u64);
-    // Pass 1: the full analysis of every page, once. Its repetition keys stay in memory for
-    // the source statistics; the analysis itself is spilled to the store after the record.
+    // Pass 1: the full analysis of every page, once. Its repetition keys go to its source's
+    // lists as the page is taken in (a held page's are made from its analysis when the
+    // sources are counted); the analysis itself is spilled to the store after the record.
+    let mut by_source: BTreeMap<String, SourceKeys> = BTreeMap::new();
     let collected = collect_spilling(
         inputs,
         read,
@@ -209,6 +217,20 @@ pub fn run(
                 (kept, Some(analysis))
             })
         },
+        |source, kept| {
+            // Freed here unless gathered: a page without a source is not counted.
+            let keys = std::mem::take(&mut kept.keys);
+            if let (Some(source), None) = (source, &kept.held) {
+                match by_source.get_mut(source) {
+                    Some(s) => s.add_page(&keys),
+                    None => {
+                        let mut s = SourceKeys::default();
+                        s.add_page(&keys);
+                        by_source.insert(source.to_owned(), s);
+                    }
+                }
+            }
+        },
     )?;
     let mut store = collected.store;
     let mut entries = collected.entries;
@@ -221,34 +243,40 @@ pub fn run(
     let groups: Vec<&[usize]> = order
         .chunk_by(|&a, &b| entries[a].source == entries[b].source)
         .collect();
+    // The lists gathered in pass 1, in the order of the groups; held pages add theirs here,
+    // each source on one thread.
+    let gathered: Vec<SourceKeys> = groups
+        .iter()
+        .map(|g| {
+            let name = entries[g[0]].source.as_deref().unwrap_or("");
+            by_source.remove(name).unwrap_or_default()
+        })
+        .collect();
+    debug_assert!(by_source.is_empty());
     let per_source: Vec<(&str, SourceStats)> = groups
         .par_iter()
-        .map(|g| {
-            let mut s = SourceStats::default();
+        .zip(gathered)
+        .map(|(g, mut s)| {
             let (keys, shingles) = g
                 .iter()
                 .map(|&i| entries[i].data.0.key_counts())
                 .fold((0, 0), |(k, s), (a, b)| (k + a, s + b));
             s.reserve(keys, shingles);
             for &i in g.iter() {
-                match &entries[i].data.0.held {
-                    Some(h) => s.add_page(&h.page.keys()),
-                    None => s.add_page(&entries[i].data.0.keys),
+                if let Some(h) = &entries[i].data.0.held {
+                    s.add_page(&h.page.keys());
                 }
             }
-            (entries[g[0]].source.as_deref().unwrap_or(""), s)
+            (
+                entries[g[0]].source.as_deref().unwrap_or(""),
+                s.into_stats(),
+            )
         })
         .collect();
     let mut stats = RepetitionStats::new();
     for (name, s) in per_source {
         stats.add_source(name, s);
     }
-    // The keys are copied into the statistics: freed on the pool, by the threads that
-    // allocated them, their memory serves the sorting of them (`finish`, on the pool too),
-    // which would otherwise take fresh memory.
-    entries
-        .par_iter_mut()
-        .for_each(|e| e.data.0.keys = PageKeys::default());
     let stats = rayon::scope(|_| stats.finish());
 
     // Pass 2: label, splice, fingerprint.

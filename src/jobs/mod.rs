@@ -121,6 +121,7 @@ where
         false,
         progress,
         |doc| (analyze(&*doc), None),
+        |_, _| {},
     )?;
     Ok(Collected {
         entries: c
@@ -151,8 +152,10 @@ where
 /// With `hold_records`, records that could be read back from their input file are held in the
 /// store too while it is under its memory budget (a job that reads every record back then
 /// reads none from the file).
+/// `absorb` gets each document's source and data as it is taken in, in input order, on one
+/// thread, before the data is kept: a job can move out what it gathers across documents.
 #[allow(clippy::too_many_arguments)]
-pub fn collect_spilling<T, F>(
+pub fn collect_spilling<T, F, A>(
     inputs: Vec<Input>,
     opts: &ReadOptions,
     on_error: OnError,
@@ -161,10 +164,12 @@ pub fn collect_spilling<T, F>(
     hold_records: bool,
     progress: &dyn Progress,
     analyze: F,
+    mut absorb_data: A,
 ) -> Result<Collected<(T, Option<RecordRef>)>>
 where
     T: Send + Sync,
     F: Fn(&mut crate::corpus::Document) -> (T, Option<Vec<u8>>) + Sync,
+    A: FnMut(Option<&str>, &mut T) + Send,
 {
     let mut store = RecordStore::new(spill_dir, spill_budget);
     let mut entries = Vec::new();
@@ -214,7 +219,8 @@ where
                             }
                             None => store.push(doc.json.as_bytes())?,
                         };
-                        let (data, blob) = data;
+                        let (mut data, blob) = data;
+                        absorb_data(doc.source.as_deref(), &mut data);
                         let blob = blob.map(|b| store.push_owned(b)).transpose()?;
                         let data = (data, blob);
                         entries.push(Entry {
