@@ -225,9 +225,10 @@ impl SourceStats {
 }
 
 /// The values of one list of a source as its pages arrive, in chunks of at most
-/// [`TABLE_MAX`] values: the first grows as a `Vec` does (a list counted in a table is that
-/// chunk, kept as it is), the others are allocated at that size. A long list is never
-/// reallocated, and is sorted from its chunks ([`sort_chunks`]).
+/// [`TABLE_MAX`] values, each growing as a `Vec` does: a list counted in a table is its one
+/// chunk, kept as it is; a long list is never reallocated whole (a chunk at most: 512 KiB),
+/// and is sorted from its chunks ([`sort_chunks`]). A chunk allocated at full size could
+/// leave up to 512 KiB unused at the end of every long list.
 #[derive(Debug, Default)]
 struct Chunks {
     chunks: Vec<Vec<u64>>,
@@ -239,8 +240,7 @@ impl Chunks {
         self.len += values.len();
         while !values.is_empty() {
             if self.chunks.last().map_or(true, |c| c.len() == TABLE_MAX) {
-                let capacity = if self.chunks.is_empty() { 0 } else { TABLE_MAX };
-                self.chunks.push(Vec::with_capacity(capacity));
+                self.chunks.push(Vec::new());
             }
             let Some(last) = self.chunks.last_mut() else {
                 break;

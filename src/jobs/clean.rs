@@ -2,8 +2,8 @@
 //! texts.
 //!
 //! 1. [`collect_spilling`] reads the corpus and analyses every page once: its repetition keys
-//!    ([`PageKeys`]) go to its source's lists as the page is taken in (in chunks, no
-//!    reallocation; the page's own lists are freed at once), the analysis itself
+//!    ([`PageKeys`]) go to its source's lists as the page is taken in (in chunks: a
+//!    long list is never reallocated whole; the page's own lists are freed at once), the analysis itself
 //!    ([`PageAnalysis::encode`]) is spilled to the record store right after the record (the
 //!    records, and these, stay in memory while the store is under its budget). A corpus held
 //!    whole keeps, instead, its decoded texts, the records' frames and the analyses by value
