@@ -84,6 +84,50 @@ pub(crate) fn radix_sort(v: &mut [u64]) {
     insertion_sort(v);
 }
 
+/// The `n` values of `chunks`, sorted, in a list allocated once: one pass counts the values
+/// in each bucket of their top bits, a second moves each value to its bucket and frees each
+/// chunk once read (so the chunks and the list are never both whole in memory, and no
+/// scratch copy of the list is made), then each bucket (a few thousand values) is sorted on
+/// its own. The same list as sorting the values joined.
+pub(crate) fn sort_chunks(chunks: Vec<Vec<u64>>, n: usize) -> Vec<u64> {
+    if chunks.len() <= 1 {
+        let mut v = chunks.into_iter().next().unwrap_or_default();
+        radix_sort(&mut v);
+        return v;
+    }
+    // Buckets of about 4,096 values for uniformly spread hashes, at most 2^12 of them (a
+    // scatter into more streams misses the cache). Values that share their top bits all land
+    // in one bucket, which is then sorted like any list.
+    let bits = (n / 4096).max(2).ilog2().min(12);
+    let shift = 64 - bits;
+    let mut ends = vec![0usize; 1 << bits];
+    for c in &chunks {
+        for &x in c {
+            ends[(x >> shift) as usize] += 1;
+        }
+    }
+    let mut sum = 0;
+    for e in ends.iter_mut() {
+        let c = *e;
+        *e = sum;
+        sum += c;
+    }
+    let mut out = vec![0u64; n];
+    for c in chunks {
+        for x in c {
+            let e = &mut ends[(x >> shift) as usize];
+            out[*e] = x;
+            *e += 1;
+        }
+    }
+    let mut lo = 0;
+    for &hi in &ends {
+        radix_sort(&mut out[lo..hi]);
+        lo = hi;
+    }
+    out
+}
+
 /// Lists longer than this take [`radix_sort_by_key`] (its buckets are then longer than a
 /// few values).
 const ONE_PASS_MAX: usize = 1 << 18;
@@ -224,10 +268,12 @@ pub(crate) fn groups_of_equal_keys(keys: &[u64]) -> Vec<Vec<u32>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn values(n: usize) -> Vec<u64> {
+    /// `n` values from a xorshift: spread hashes, small values (sharing their top bits) and
+    /// many repeats.
+    pub(crate) fn values(n: usize) -> Vec<u64> {
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
         (0..n)
             .map(|i| {
@@ -282,6 +328,24 @@ mod tests {
             want.sort_unstable();
             radix_sort(&mut v);
             proptest::prop_assert_eq!(v, want);
+        }
+    }
+
+    proptest::proptest! {
+        /// Values sorted from chunks of any sizes are the values sorted.
+        #[test]
+        fn sort_chunks_sorts(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(proptest::num::u64::ANY, 0..200), 0..8),
+            small in proptest::bool::ANY,
+        ) {
+            let chunks: Vec<Vec<u64>> = chunks
+                .into_iter()
+                .map(|c| c.into_iter().map(|x| if small { x & 0x3f } else { x }).collect())
+                .collect();
+            let mut want: Vec<u64> = chunks.concat();
+            want.sort_unstable();
+            proptest::prop_assert_eq!(sort_chunks(chunks, want.len()), want);
         }
     }
 

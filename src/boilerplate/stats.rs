@@ -14,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::features::PageKeys;
-use crate::sort::radix_sort;
+use crate::sort::{radix_sort, sort_chunks};
 
 /// A hasher for keys that are already hashes (xxh3 of paragraph keys and shingles, uniformly
 /// spread): the key is its own hash, with the high bits (hashbrown's control bytes) mixed in
@@ -277,50 +277,6 @@ impl Chunks {
             }
         }
     }
-}
-
-/// The `n` values of `chunks`, sorted, in a list allocated once: one pass counts the values
-/// in each bucket of their top bits, a second moves each value to its bucket and frees each
-/// chunk once read (so the chunks and the list are never both whole in memory, and no
-/// scratch copy of the list is made), then each bucket (a few thousand values) is sorted on
-/// its own. The same list as sorting the values joined.
-fn sort_chunks(chunks: Vec<Vec<u64>>, n: usize) -> Vec<u64> {
-    if chunks.len() <= 1 {
-        let mut v = chunks.into_iter().next().unwrap_or_default();
-        radix_sort(&mut v);
-        return v;
-    }
-    // Buckets of about 4,096 values for uniformly spread hashes, at most 2^12 of them (a
-    // scatter into more streams misses the cache). Values that share their top bits all land
-    // in one bucket, which is then sorted like any list.
-    let bits = (n / 4096).max(2).ilog2().min(12);
-    let shift = 64 - bits;
-    let mut ends = vec![0usize; 1 << bits];
-    for c in &chunks {
-        for &x in c {
-            ends[(x >> shift) as usize] += 1;
-        }
-    }
-    let mut sum = 0;
-    for e in ends.iter_mut() {
-        let c = *e;
-        *e = sum;
-        sum += c;
-    }
-    let mut out = vec![0u64; n];
-    for c in chunks {
-        for x in c {
-            let e = &mut ends[(x >> shift) as usize];
-            out[*e] = x;
-            *e += 1;
-        }
-    }
-    let mut lo = 0;
-    for &hi in &ends {
-        radix_sort(&mut out[lo..hi]);
-        lo = hi;
-    }
-    out
 }
 
 /// A source's repetition keys collected page by page as a first pass delivers them (each
@@ -798,24 +754,6 @@ mod tests {
         }
     }
 
-    /// `n` values from a xorshift: hashes, with every third one a small value (they share
-    /// their top bits, so land in one bucket of [`sort_chunks`]) and repeats.
-    fn mixed_values(n: usize) -> Vec<u64> {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                match i % 3 {
-                    0 => x & 0xfff,
-                    1 => x | 0xff,
-                    _ => x,
-                }
-            })
-            .collect()
-    }
-
     /// Lists gathered page by page in chunks give the statistics adding every page gives:
     /// longer than a table counts (sorted from their chunks, several of them) and short.
     #[test]
@@ -826,7 +764,7 @@ mod tests {
             (5000, 7),
             (0, 0),
         ] {
-            let values = mixed_values(n);
+            let values = crate::sort::tests::values(n);
             let mut gathered = SourceKeys::default();
             let mut added = SourceStats::default();
             let per_page = n.div_ceil(pages.max(1));
@@ -850,24 +788,6 @@ mod tests {
                 assert_eq!(got.key_df.sorted, added.key_df.sorted);
                 assert_eq!(got.shingle_df.sorted, added.shingle_df.sorted);
             }
-        }
-    }
-
-    proptest::proptest! {
-        /// Values sorted from chunks of any sizes are the values sorted.
-        #[test]
-        fn sort_chunks_sorts(
-            chunks in proptest::collection::vec(
-                proptest::collection::vec(proptest::num::u64::ANY, 0..200), 0..8),
-            small in proptest::bool::ANY,
-        ) {
-            let chunks: Vec<Vec<u64>> = chunks
-                .into_iter()
-                .map(|c| c.into_iter().map(|x| if small { x & 0x3f } else { x }).collect())
-                .collect();
-            let mut want: Vec<u64> = chunks.concat();
-            want.sort_unstable();
-            proptest::prop_assert_eq!(sort_chunks(chunks, want.len()), want);
         }
     }
 

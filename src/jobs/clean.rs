@@ -129,7 +129,7 @@ impl Pass1 {
     /// the others (their keys went to their source's lists in pass 1).
     fn key_counts(&self) -> (usize, usize) {
         match &self.held {
-            None => (self.keys.keys.len(), self.keys.shingles.len()),
+            None => (0, 0),
             Some(h) => {
                 let p = &h.page.paragraphs;
                 let keys = p.iter().filter(|p| p.key != 0).count();
