@@ -61,33 +61,30 @@ pub fn paragraphs(text: &str, mode: SegmentMode) -> Vec<Span> {
 pub fn paragraphs_into(text: &str, mode: SegmentMode, out: &mut Vec<Span>) {
     out.clear();
     match mode {
-        SegmentMode::Lines => {
-            let mut start = 0;
-            for_each_newline(text.as_bytes(), |end| {
-                out.extend(line_span(text, start, end));
-                start = end + 1;
-            });
-            if start < text.len() {
-                out.extend(line_span(text, start, text.len()));
-            }
-        }
+        SegmentMode::Lines => for_each_line(text, |span| out.extend(span)),
         SegmentMode::BlankLines => {
             let mut open: Option<Span> = None;
-            let mut add = |span: Option<Span>| match (span, &mut open) {
+            for_each_line(text, |span| match (span, &mut open) {
                 (Some(span), Some(o)) => o.byte_end = span.byte_end,
                 (Some(span), None) => open = Some(span),
                 (None, o) => out.extend(o.take()),
-            };
-            let mut start = 0;
-            for_each_newline(text.as_bytes(), |end| {
-                add(line_span(text, start, end));
-                start = end + 1;
             });
-            if start < text.len() {
-                add(line_span(text, start, text.len()));
-            }
             out.extend(open);
         }
+    }
+}
+
+/// Calls `f` with [`line_span`] of every line of `text`, in order (a last line without `\n`
+/// included).
+#[inline]
+fn for_each_line(text: &str, mut f: impl FnMut(Option<Span>)) {
+    let mut start = 0;
+    for_each_newline(text.as_bytes(), |end| {
+        f(line_span(text, start, end));
+        start = end + 1;
+    });
+    if start < text.len() {
+        f(line_span(text, start, text.len()));
     }
 }
 
