@@ -294,6 +294,18 @@ impl Dfa {
             })
     }
 
+    /// From state `s` at offset `from` to the end of `hay`, calls `f` with every offset where
+    /// phrases end and the state there (without [`MATCH`]).
+    #[inline]
+    fn each_match(&self, hay: &[u8], from: usize, s: u32, mut f: impl FnMut(usize, u32)) {
+        let (mut s, mut from) = (s, from);
+        while let Some((end, m)) = self.next_match(hay, from, s) {
+            s = m & !MATCH;
+            from = end;
+            f(end, s);
+        }
+    }
+
     /// From state `s` at offset `from`, runs to the next offset where phrases end: that
     /// offset and the state reached (with [`MATCH`]); `None` at the end of `hay`. Kept apart
     /// from the match handling so that the loop holds its state in registers.
@@ -446,7 +458,9 @@ impl Lexicon {
     /// ASCII paragraph in any case: ASCII capitals match as their lowercase letter).
     pub fn find(&self, lower: &str) -> Option<LexMatch> {
         let mut best = None;
-        self.search_from(lower, 0, 0, &mut best);
+        self.dfa.each_match(lower.as_bytes(), 0, 0, |end, s| {
+            self.offer_ends(lower, s, end, &mut best)
+        });
         best
     }
 
@@ -504,23 +518,7 @@ impl Lexicon {
         }
         // The rest of each part on its own.
         for j in 0..STREAMS {
-            let (mut s, mut from) = (state[j], at[j]);
-            while let Some((end, m)) = dfa.next_match(&hay[..cut[j + 1]], from, s) {
-                s = m & !MATCH;
-                from = end;
-                offer(end, s);
-            }
-        }
-    }
-
-    /// Goes on searching `lower` from offset `from` in state `s`, offering every match to
-    /// `best`.
-    fn search_from(&self, lower: &str, from: usize, s: u32, best: &mut Option<LexMatch>) {
-        let (mut s, mut at) = (s, from);
-        while let Some((end, m)) = self.dfa.next_match(lower.as_bytes(), at, s) {
-            s = m & !MATCH;
-            at = end;
-            self.offer_ends(lower, s, end, best);
+            dfa.each_match(&hay[..cut[j + 1]], at[j], state[j], &mut offer);
         }
     }
 
